@@ -1,0 +1,50 @@
+"""Reads pytest's JUnit XML and prints the one summary line of bin/test.
+
+Fails (exit 1) when a test failed or errored, when nothing ran, or when one of
+the addons had no executed Odoo test: a run that silently skipped Odoo is not
+a passing run.
+"""
+
+import sys
+import xml.etree.ElementTree as ET
+
+ADDONS = ("loyalty_lifecycle", "referral_program", "survey_nps")
+
+
+def main(path, install_problems="0"):
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        print(f"no test report ({exc}): 0 passed, 1 failed")
+        return 1
+    passed = failed = skipped = 0
+    ran_per_addon = dict.fromkeys(ADDONS, 0)
+    for case in root.iter("testcase"):
+        kinds = {child.tag for child in case}
+        if kinds & {"failure", "error"}:
+            failed += 1
+        elif "skipped" in kinds:
+            skipped += 1
+            continue
+        else:
+            passed += 1
+        classname = case.get("classname", "")
+        for addon in ADDONS:
+            if f"{addon}.tests." in classname or classname.startswith(f"{addon}."):
+                ran_per_addon[addon] += 1
+    print("tests run per addon: " + ", ".join(f"{a} {n}" for a, n in ran_per_addon.items()))
+    problems = []
+    missing = [a for a, n in ran_per_addon.items() if not n]
+    if missing:
+        problems.append("no test ran for " + ", ".join(missing))
+    if int(install_problems):
+        problems.append(f"{install_problems} install(s) logged warnings or errors")
+    for problem in problems:
+        print(f"!! {problem}")
+    failed += len(problems)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,37 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Customer Base: Lifecycle & Loyalty",
+    "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Customer Base",
+    "website": "https://github.com/customer-base/customer-base",
+    "author": "Customer Base Team",
+    "maintainers": ["customer-base"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": [
+        "contacts",
+        "mail",
+        "sms",
+        "loyalty",
+        "point_of_sale",
+        "pos_loyalty",
+    ],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/loyalty_lifecycle_security.xml",
+        "security/ir.model.access.csv",
+        "data/lifecycle_stage_data.xml",
+        "views/lifecycle_stage_views.xml",
+        "views/res_partner_views.xml",
+        "views/loyalty_lifecycle_menus.xml",
+    ],
+    "demo": [
+        "demo/product_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/loyalty_program_demo.xml",
+        "demo/account_move_demo.xml",
+    ],
+}

@@ -1,0 +1,2 @@
+from . import lifecycle_stage
+from . import res_partner

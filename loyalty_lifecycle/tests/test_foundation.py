@@ -1,0 +1,76 @@
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import LoyaltyLifecycleCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFoundation(LoyaltyLifecycleCommon):
+    def test_menu_visible_to_loyalty_users_only(self):
+        root = "loyalty_lifecycle.loyalty_lifecycle_menu_root"
+        config = "loyalty_lifecycle.loyalty_lifecycle_menu_config"
+        self.assertMenuVisible(self.user_employee, root, visible=False)
+        self.assertMenuVisible(self.user_loyalty, root)
+        self.assertMenuVisible(self.user_loyalty, "loyalty_lifecycle.res_partner_menu_lifecycle")
+        self.assertMenuVisible(self.user_loyalty, config, visible=False)
+        self.assertMenuVisible(self.user_manager, config)
+        self.assertMenuVisible(self.user_manager, "loyalty_lifecycle.lifecycle_stage_menu")
+
+    def test_partner_form_shows_lifecycle_to_loyalty_users(self):
+        self.assertIn('name="lifecycle_stage_id"', self.form_arch(self.user_loyalty))
+        self.assertNotIn('name="lifecycle_stage_id"', self.form_arch(self.user_employee))
+
+    def test_default_stages_reproduce_the_gym_case(self):
+        codes = self.env["lifecycle.stage"].search([]).mapped("code")
+        for code in ("new", "activation", "stimulation", "cross_sell", "retention", "winback", "lost", "hot", "warm"):
+            self.assertIn(code, codes)
+        self.assertLess(codes.index("activation"), codes.index("stimulation"))
+        self.assertLess(codes.index("retention"), codes.index("winback"))
+
+    def test_stage_code_is_unique_and_normalised(self):
+        stage = self.env["lifecycle.stage"].create({"name": "VIP", "code": " Very-Important Guest "})
+        self.assertEqual(stage.code, "very_important_guest")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["lifecycle.stage"].create({"name": "Duplicate", "code": "activation"})
+
+    def test_only_managers_change_stages(self):
+        stage = self.env.ref("loyalty_lifecycle.lifecycle_stage_winback")
+        for user in (self.user_employee, self.user_loyalty):
+            self.assertEqual(stage.with_user(user).name, "Win-back")  # everyone may read
+            with self.assertRaises(AccessError):
+                stage.with_user(user).write({"name": "Changed"})
+            with self.assertRaises(AccessError):
+                self.env["lifecycle.stage"].with_user(user).create({"name": "X", "code": "x"})
+        stage.with_user(self.user_manager).write({"name": "Come Back"})
+        self.assertEqual(stage.name, "Come Back")
+
+    def test_stage_date_follows_stage_changes(self):
+        activation = self.env.ref("loyalty_lifecycle.lifecycle_stage_activation")
+        retention = self.env.ref("loyalty_lifecycle.lifecycle_stage_retention")
+        with freeze_time("2026-01-10 09:00:00"):
+            partner = self.env["res.partner"].create({"name": "Gym Member", "lifecycle_stage_id": activation.id})
+        self.assertEqual(str(partner.lifecycle_stage_date), "2026-01-10 09:00:00")
+        with freeze_time("2026-02-01 09:00:00"):
+            partner.write({"lifecycle_stage_id": activation.id})  # same stage: date kept
+        self.assertEqual(str(partner.lifecycle_stage_date), "2026-01-10 09:00:00")
+        with freeze_time("2026-03-01 09:00:00"):
+            partner.write({"lifecycle_stage_id": retention.id})
+        self.assertEqual(str(partner.lifecycle_stage_date), "2026-03-01 09:00:00")
+        self.assertEqual(activation.partner_count, 0)
+        self.assertEqual(retention.partner_count, 1)
+        partner.write({"lifecycle_stage_id": False})
+        self.assertFalse(partner.lifecycle_stage_date)
+
+    def test_kanban_shows_every_stage_as_a_column(self):
+        groups = (
+            self.env["res.partner"]
+            .with_user(self.user_loyalty)
+            .web_read_group([("id", "=", 0)], ["lifecycle_stage_id"], ["lifecycle_stage_id"])["groups"]
+        )
+        self.assertEqual(
+            len(groups), self.env["lifecycle.stage"].search_count([]), "empty stages are kanban columns too"
+        )

@@ -1,0 +1,22 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Customer Base: Referral Program",
+    "summary": "Customers recruit customers: personal referral codes, who brought whom, points for the referrer",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Customer Base",
+    "website": "https://github.com/customer-base/customer-base",
+    "author": "Customer Base Team",
+    "maintainers": ["customer-base"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": False,
+    "installable": True,
+    "depends": ["loyalty_lifecycle"],
+    "data": [
+        "views/res_partner_views.xml",
+        "views/referral_program_menus.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+    ],
+}

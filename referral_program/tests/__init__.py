@@ -1,0 +1,2 @@
+from . import test_referral_code
+from . import test_referral

@@ -1,0 +1,25 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Customer Base: NPS Surveys",
+    "summary": "Net Promoter Score surveys of the customer base: promoters, "
+    "passives, detractors, and the score over time",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Customer Base",
+    "website": "https://github.com/customer-base/customer-base",
+    "author": "Customer Base Team",
+    "maintainers": ["customer-base"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": False,
+    "installable": True,
+    "depends": ["loyalty_lifecycle", "survey"],
+    "data": [
+        "security/survey_nps_security.xml",
+        "views/survey_survey_views.xml",
+        "views/survey_user_input_views.xml",
+        "views/survey_nps_menus.xml",
+    ],
+    "demo": [
+        "demo/survey_demo.xml",
+    ],
+}

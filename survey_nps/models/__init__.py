@@ -1,0 +1,3 @@
+from . import survey_survey
+from . import survey_user_input
+from . import survey_user_input_line

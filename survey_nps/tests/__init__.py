@@ -1,0 +1,2 @@
+from . import test_nps_maths
+from . import test_nps_survey
