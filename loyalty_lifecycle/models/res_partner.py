@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .abc_xyz_snapshot import ABC_CLASSES, ABC_XYZ_CLASSES, XYZ_CLASSES
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -18,6 +20,32 @@ class ResPartner(models.Model):
         copy=False,
         help="When the customer entered the current lifecycle stage.",
     )
+
+    # Classes of the last ABC-XYZ run, per company (company-dependent: a
+    # customer of two companies has a class in each). Written by abc.xyz.run.
+    abc_class = fields.Selection(
+        ABC_CLASSES,
+        "ABC Class",
+        company_dependent=True,
+        readonly=True,
+        help="A: the customers who make the bulk of revenue; C: the long tail.",
+    )
+    xyz_class = fields.Selection(
+        XYZ_CLASSES, "XYZ Class", company_dependent=True, readonly=True, help="X: buys regularly; Z: irregularly."
+    )
+    abc_xyz_class = fields.Selection(ABC_XYZ_CLASSES, "ABC-XYZ Class", company_dependent=True, readonly=True)
+    abc_xyz_new = fields.Boolean(
+        "New (no XYZ yet)",
+        company_dependent=True,
+        readonly=True,
+        help="Too little purchase history for an XYZ class.",
+    )
+    abc_xyz_date = fields.Date("Last Segmentation", compute="_compute_abc_xyz_date")
+
+    def _compute_abc_xyz_date(self):
+        last_run = self.env["abc.xyz.run"].search([("company_id", "=", self.env.company.id)], limit=1)
+        for partner in self:
+            partner.abc_xyz_date = last_run.run_date.date() if last_run and partner.abc_class else False
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):

@@ -1,0 +1,49 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    abc_window_months = fields.Integer(
+        "Analysis Window (months)", default=12, help="ABC-XYZ looks at the purchases of the last N whole months."
+    )
+    abc_a_threshold = fields.Float(
+        "A up to (%)", default=80.0, help="Customers who together make this share of revenue, largest first, are A."
+    )
+    abc_b_threshold = fields.Float("B up to (%)", default=95.0, help="The next customers, up to this share, are B.")
+    xyz_bucket = fields.Selection(
+        [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
+        "Regularity Period",
+        default="month",
+        required=True,
+        help="XYZ compares the revenue of each period of this length.",
+    )
+    xyz_x_threshold = fields.Float(
+        "X up to (%)", default=10.0, help="Coefficient of variation of revenue per period up to which a customer is X."
+    )
+    xyz_y_threshold = fields.Float("Y up to (%)", default=25.0, help="Up to this, Y; above, Z.")
+    xyz_min_buckets = fields.Integer(
+        "Periods Before XYZ",
+        default=3,
+        help="Customers with fewer periods since their first purchase get no XYZ class and are marked new.",
+    )
+
+    @api.constrains(
+        "abc_window_months",
+        "abc_a_threshold",
+        "abc_b_threshold",
+        "xyz_x_threshold",
+        "xyz_y_threshold",
+        "xyz_min_buckets",
+    )
+    def _check_abc_xyz_settings(self):
+        for company in self:
+            if company.abc_window_months < 1:
+                raise ValidationError(_("The ABC-XYZ analysis window is at least one month."))
+            if not 0 < company.abc_a_threshold <= company.abc_b_threshold <= 100:
+                raise ValidationError(_("ABC thresholds must satisfy 0 < A <= B <= 100%."))
+            if not 0 <= company.xyz_x_threshold <= company.xyz_y_threshold:
+                raise ValidationError(_("XYZ thresholds must satisfy 0 <= X <= Y."))
+            if company.xyz_min_buckets < 2:
+                raise ValidationError(_("XYZ needs at least two periods of history."))

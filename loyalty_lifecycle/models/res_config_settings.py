@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    abc_window_months = fields.Integer(related="company_id.abc_window_months", readonly=False)
+    abc_a_threshold = fields.Float(related="company_id.abc_a_threshold", readonly=False)
+    abc_b_threshold = fields.Float(related="company_id.abc_b_threshold", readonly=False)
+    xyz_bucket = fields.Selection(related="company_id.xyz_bucket", readonly=False)
+    xyz_x_threshold = fields.Float(related="company_id.xyz_x_threshold", readonly=False)
+    xyz_y_threshold = fields.Float(related="company_id.xyz_y_threshold", readonly=False)
+    xyz_min_buckets = fields.Integer(related="company_id.xyz_min_buckets", readonly=False)

@@ -1,0 +1,1 @@
+from . import abc_xyz
