@@ -29,6 +29,7 @@
         "views/abc_xyz_run_views.xml",
         "views/abc_xyz_snapshot_views.xml",
         "views/lifecycle_stage_views.xml",
+        "views/lifecycle_stage_history_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/loyalty_lifecycle_menus.xml",

@@ -41,6 +41,7 @@ class ResPartner(models.Model):
         help="Too little purchase history for an XYZ class.",
     )
     abc_xyz_date = fields.Date("Last Segmentation", compute="_compute_abc_xyz_date")
+    lifecycle_history_ids = fields.One2many("lifecycle.stage.history", "partner_id", string="Stage History")
 
     def _compute_abc_xyz_date(self):
         last_run = self.env["abc.xyz.run"].search([("company_id", "=", self.env.company.id)], limit=1)
@@ -58,19 +59,47 @@ class ResPartner(models.Model):
         for vals in vals_list:
             if vals.get("lifecycle_stage_id") and not vals.get("lifecycle_stage_date"):
                 vals["lifecycle_stage_date"] = now
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        partners.filtered("lifecycle_stage_id")._log_stage_changes(
+            dict.fromkeys(partners, (False, False)), self.env.context.get("lifecycle_reason")
+        )
+        return partners
 
     def write(self, vals):
-        if "lifecycle_stage_id" not in vals or "lifecycle_stage_date" in vals:
+        if "lifecycle_stage_id" not in vals:
             return super().write(vals)
-        # Only customers that really change stage get a new entry date.
+        # Only customers that really change stage get a new entry date and a
+        # history line.
         new_stage_id = vals["lifecycle_stage_id"] or False
         moving = self.filtered(lambda p: p.lifecycle_stage_id.id != new_stage_id)
         staying = self - moving
+        before = {partner: (partner.lifecycle_stage_id, partner.lifecycle_stage_date) for partner in moving}
         if staying:
             super(ResPartner, staying).write(vals)
         if moving:
-            super(ResPartner, moving).write(
-                dict(vals, lifecycle_stage_date=fields.Datetime.now() if new_stage_id else False)
-            )
+            moving_vals = dict(vals)
+            if "lifecycle_stage_date" not in vals:
+                moving_vals["lifecycle_stage_date"] = fields.Datetime.now() if new_stage_id else False
+            super(ResPartner, moving).write(moving_vals)
+            moving._log_stage_changes(before, self.env.context.get("lifecycle_reason"))
         return True
+
+    def _log_stage_changes(self, before, reason=None):
+        """One history line per partner of ``self``; ``before`` maps each to
+        its previous (stage, date entered)."""
+        now = fields.Datetime.now()
+        # Append-only log: users who may move a customer may not forge its history.
+        self.env["lifecycle.stage.history"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "from_stage_id": before[partner][0].id if before[partner][0] else False,
+                    "to_stage_id": partner.lifecycle_stage_id.id,
+                    "date": now,
+                    "user_id": self.env.uid,
+                    "reason": reason or False,
+                    "days_in_previous_stage": (now - before[partner][1]).days if before[partner][1] else 0,
+                }
+                for partner in self
+            ]
+        )

@@ -62,8 +62,29 @@ class TestFoundation(LoyaltyLifecycleCommon):
         self.assertEqual(str(partner.lifecycle_stage_date), "2026-03-01 09:00:00")
         self.assertEqual(activation.partner_count, 0)
         self.assertEqual(retention.partner_count, 1)
-        partner.write({"lifecycle_stage_id": False})
+        with freeze_time("2026-03-11 09:00:00"):
+            partner.write({"lifecycle_stage_id": False})
         self.assertFalse(partner.lifecycle_stage_date)
+        # every real move, and only those, is in the history
+        history = partner.lifecycle_history_ids.sorted("date")
+        self.assertEqual(
+            [(h.from_stage_id.code, h.to_stage_id.code, h.days_in_previous_stage) for h in history],
+            [(False, "activation", 0), ("activation", "retention", 50), ("retention", False, 10)],
+        )
+
+    def test_history_says_which_rule_moved_the_customer(self):
+        partner = self.env["res.partner"].create({"name": "Member"})
+        stage = self.env.ref("loyalty_lifecycle.lifecycle_stage_winback")
+        partner.with_user(self.user_loyalty).with_context(lifecycle_reason="Win-back rule").lifecycle_stage_id = stage
+        history = partner.lifecycle_history_ids
+        self.assertEqual(
+            (history.to_stage_id, history.reason, history.user_id), (stage, "Win-back rule", self.user_loyalty)
+        )
+        # the log is read-only for users
+        with self.assertRaises(AccessError):
+            history.with_user(self.user_loyalty).write({"reason": "forged"})
+        with self.assertRaises(AccessError):
+            history.with_user(self.user_manager).unlink()
 
     def test_kanban_shows_every_stage_as_a_column(self):
         groups = (

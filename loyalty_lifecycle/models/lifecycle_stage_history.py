@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class LifecycleStageHistory(models.Model):
+    """Append-only log of stage changes: who moved where, when, and why."""
+
+    _name = "lifecycle.stage.history"
+    _description = "Customer Lifecycle Stage History"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    from_stage_id = fields.Many2one("lifecycle.stage", string="From", ondelete="restrict")
+    to_stage_id = fields.Many2one("lifecycle.stage", string="To", index=True, ondelete="restrict")
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
+    reason = fields.Char(help="The rule that moved the customer, or empty when moved by hand.")
+    days_in_previous_stage = fields.Integer(
+        "Days in Previous Stage", aggregator="avg", help="How long the customer stayed in the stage they left."
+    )
