@@ -227,13 +227,16 @@ class AbcXyzRun(models.Model):
                   LEFT JOIN stats s ON s.partner_id = r.partner_id
             )
             INSERT INTO abc_xyz_snapshot (
-                run_id, date, company_id, currency_id, partner_id, user_id, revenue, share,
+                run_id, date, company_id, currency_id, partner_id, user_id, revenue,
+                monthly_revenue, previous_revenue, revenue_trend, share,
                 cumulative_share, bucket_count, mean_amount, variation, abc_class, xyz_class,
                 abc_xyz_class, is_new, previous_abc_class, previous_xyz_class,
                 previous_abc_xyz_class, is_dropped, create_uid, create_date, write_uid, write_date
             )
             SELECT %(run)s, %(date_to)s, %(company)s, company.currency_id, c.partner_id, p.user_id,
-                   c.revenue, ROUND(100 * c.share, 4), ROUND(100 * c.cumulative_share, 4), c.bucket_count,
+                   c.revenue, c.revenue / %(months)s, prev.revenue,
+                   CASE WHEN prev.revenue > 0 THEN ROUND(100 * (c.revenue - prev.revenue) / prev.revenue, 2) END,
+                   ROUND(100 * c.share, 4), ROUND(100 * c.cumulative_share, 4), c.bucket_count,
                    c.mean_amount, ROUND(100 * c.variation, 4), c.abc_class, c.xyz_class,
                    c.abc_class || c.xyz_class, c.is_new, prev.abc_class, prev.xyz_class,
                    prev.abc_xyz_class,
@@ -255,6 +258,10 @@ class AbcXyzRun(models.Model):
                 x=self.x_threshold / 100.0,
                 y=self.y_threshold / 100.0,
                 min_buckets=self.min_buckets,
+                months=max(
+                    1,
+                    (self.date_to.year - self.date_from.year) * 12 + self.date_to.month - self.date_from.month,
+                ),
                 run=self.id,
                 previous_run=self.previous_run_id.id or 0,
                 uid=self.env.uid,

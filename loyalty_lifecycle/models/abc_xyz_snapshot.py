@@ -24,7 +24,18 @@ class AbcXyzSnapshot(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, index=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True, index="btree_not_null")
-    revenue = fields.Monetary(readonly=True, currency_field="currency_id")
+    revenue = fields.Monetary(readonly=True, currency_field="currency_id", help="Net revenue in the window.")
+    monthly_revenue = fields.Monetary(
+        "Revenue per Month", readonly=True, currency_field="currency_id", aggregator="avg"
+    )
+    previous_revenue = fields.Monetary(readonly=True, currency_field="currency_id")
+    revenue_trend = fields.Float(
+        "Trend (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Change of revenue against the previous run; empty without a previous positive revenue.",
+    )
     share = fields.Float("Share (%)", readonly=True, aggregator="sum", digits=(16, 2))
     cumulative_share = fields.Float("Cumulative Share (%)", readonly=True, aggregator=None, digits=(16, 2))
     bucket_count = fields.Integer("Periods", readonly=True, aggregator=None)

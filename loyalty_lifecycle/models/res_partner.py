@@ -43,10 +43,37 @@ class ResPartner(models.Model):
     abc_xyz_date = fields.Date("Last Segmentation", compute="_compute_abc_xyz_date")
     lifecycle_history_ids = fields.One2many("lifecycle.stage.history", "partner_id", string="Stage History")
 
+    ltv_currency_id = fields.Many2one(related="company_id.currency_id", string="LTV Currency")
+    ltv_revenue = fields.Monetary(
+        "Revenue in Window",
+        compute="_compute_ltv",
+        currency_field="ltv_currency_id",
+        help="Net revenue over the analysis window of the last segmentation.",
+    )
+    ltv_monthly = fields.Monetary("Revenue per Month", compute="_compute_ltv", currency_field="ltv_currency_id")
+    ltv_trend = fields.Float("Revenue Trend (%)", compute="_compute_ltv", digits=(16, 1))
+
     def _compute_abc_xyz_date(self):
         last_run = self.env["abc.xyz.run"].search([("company_id", "=", self.env.company.id)], limit=1)
         for partner in self:
             partner.abc_xyz_date = last_run.run_date.date() if last_run and partner.abc_class else False
+
+    def _compute_ltv(self):
+        """Lifetime-value figures from the last segmentation of the current company."""
+        last_run = self.env["abc.xyz.run"].search([("company_id", "=", self.env.company.id)], limit=1)
+        snapshots = {}
+        if last_run and self.ids:
+            snapshots = {
+                snap.partner_id.id: snap
+                for snap in self.env["abc.xyz.snapshot"].search(
+                    [("run_id", "=", last_run.id), ("partner_id", "in", self.ids)]
+                )
+            }
+        for partner in self:
+            snap = snapshots.get(partner.id)
+            partner.ltv_revenue = snap.revenue if snap else 0.0
+            partner.ltv_monthly = snap.monthly_revenue if snap else 0.0
+            partner.ltv_trend = snap.revenue_trend if snap else 0.0
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):

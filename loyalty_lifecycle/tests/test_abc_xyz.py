@@ -148,6 +148,13 @@ class TestAbcXyz(AccountTestInvoicingCommon):
         run = self._run(day="2026-08-15")
         steady = run.snapshot_ids.filtered(lambda s: s.partner_id == self.c["steady"])
         self.assertEqual((steady.previous_abc_class, steady.abc_class), ("A", "B"))
+        # LTV: 1100 over Aug-Jul against 1200 over Jul-Jun
+        self.assertEqual((steady.revenue, steady.previous_revenue), (1100, 1200))
+        self.assertAlmostEqual(steady.monthly_revenue, 1100 / 12, places=2)
+        self.assertAlmostEqual(steady.revenue_trend, -8.33, places=2)
+        partner = self.c["steady"].with_company(self.company)
+        self.assertEqual(partner.ltv_revenue, 1100)
+        self.assertAlmostEqual(partner.ltv_trend, -8.3, places=1)
         self.assertTrue(steady.is_dropped)
         activity = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.c["steady"].id)]
