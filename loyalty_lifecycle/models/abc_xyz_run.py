@@ -136,7 +136,9 @@ class AbcXyzRun(models.Model):
         already_flagged = set()
         if run:
             # Same window again: replace its snapshot, keep who was flagged.
-            already_flagged = set(run.snapshot_ids.filtered("is_dropped").partner_id.ids)
+            already_flagged = set(
+                self.env["abc.xyz.snapshot"].search([("run_id", "=", run.id), ("is_dropped", "=", True)]).partner_id.ids
+            )
             run.snapshot_ids.unlink()
             run.write(vals)
         else:
@@ -321,8 +323,13 @@ class AbcXyzRun(models.Model):
     def _notify_dropped_customers(self, already_flagged=()):
         """An activity for the salesperson of each customer who left A or X."""
         self.ensure_one()
-        dropped = self.snapshot_ids.filtered(
-            lambda s: s.is_dropped and s.user_id and s.partner_id.id not in already_flagged
+        dropped = self.env["abc.xyz.snapshot"].search(
+            [
+                ("run_id", "=", self.id),
+                ("is_dropped", "=", True),
+                ("user_id", "!=", False),
+                ("partner_id", "not in", list(already_flagged)),
+            ]
         )
         if not dropped:
             return
