@@ -5,3 +5,6 @@ from . import lifecycle_stage_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import lifecycle_stage_count
+from . import lifecycle_stage_rule
+from . import product_template

@@ -30,6 +30,7 @@ class LifecycleStage(models.Model):
         help="Fold this stage in the customers kanban (e.g. lost customers).",
     )
     partner_count = fields.Integer(compute="_compute_partner_count")
+    rule_ids = fields.One2many("lifecycle.stage.rule", "stage_id", string="Rules")
 
     _sql_constraints = [
         ("code_unique", "UNIQUE(code)", "A lifecycle stage with this code already exists."),

@@ -14,6 +14,7 @@ class LifecycleStageHistory(models.Model):
     to_stage_id = fields.Many2one("lifecycle.stage", string="To", index=True, ondelete="restrict")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
+    rule_id = fields.Many2one("lifecycle.stage.rule", ondelete="set null", index="btree_not_null")
     reason = fields.Char(help="The rule that moved the customer, or empty when moved by hand.")
     days_in_previous_stage = fields.Integer(
         "Days in Previous Stage", aggregator="avg", help="How long the customer stayed in the stage they left."

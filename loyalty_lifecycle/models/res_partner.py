@@ -14,6 +14,9 @@ class ResPartner(models.Model):
         group_expand="_read_group_lifecycle_stage_ids",
         copy=False,
     )
+    birthday = fields.Date(
+        help="For birthday greetings and the 'days until birthday' condition of the stage rules.",
+    )
     lifecycle_stage_date = fields.Datetime(
         string="In Stage Since",
         readonly=True,
@@ -125,6 +128,7 @@ class ResPartner(models.Model):
                     "date": now,
                     "user_id": self.env.uid,
                     "reason": reason or False,
+                    "rule_id": self.env.context.get("lifecycle_rule_id") or False,
                     "days_in_previous_stage": (now - before[partner][1]).days if before[partner][1] else 0,
                 }
                 for partner in self
