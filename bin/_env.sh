@@ -112,6 +112,19 @@ export PGPORT
 
 _pg_answers() { pg_isready -q ${PGHOST:+-h "$PGHOST"} -p "$PGPORT" 2>/dev/null; }
 
+ensure_chromium() {
+    # The POS tours run in headless Chromium, driven by Odoo's tour runner
+    # (websocket-client, in requirements.txt).
+    local bin
+    for bin in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$bin" >/dev/null && return 0
+    done
+    is_root || die "Chromium is needed for the POS tours. Install it (apt-get install chromium)."
+    say "installing Chromium from Debian (POS tours)"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+        || die "could not install chromium"
+}
+
 ensure_postgres() {
     if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
         is_root || die "PostgreSQL is not installed. Install it (apt-get install postgresql) or set PGHOST/PGPORT to a running server."

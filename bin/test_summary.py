@@ -1,8 +1,9 @@
 """Reads pytest's JUnit XML and prints the one summary line of bin/test.
 
-Fails (exit 1) when a test failed or errored, when nothing ran, or when one of
-the addons had no executed Odoo test: a run that silently skipped Odoo is not
-a passing run.
+Fails (exit 1) when a test failed or errored, when a test was skipped (a POS
+tour without a browser, say), when nothing ran, or when one of the addons had
+no executed Odoo test: a run that silently skipped something is not a passing
+run.
 """
 
 import sys
@@ -43,7 +44,9 @@ def main(path, install_problems="0"):
         print(f"!! {problem}")
     failed += len(problems)
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed or not passed else 0
+    if skipped:
+        print(f"!! {skipped} test(s) skipped: a skipped test is not a passed test")
+    return 1 if failed or skipped or not passed else 0
 
 
 if __name__ == "__main__":

@@ -37,6 +37,14 @@
         "views/res_partner_views.xml",
         "views/loyalty_lifecycle_menus.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "loyalty_lifecycle/static/src/pos/**/*",
+        ],
+        "web.assets_tests": [
+            "loyalty_lifecycle/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",

@@ -8,3 +8,5 @@ from . import res_partner
 from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
 from . import product_template
+from . import loyalty_card_pos
+from . import res_partner_pos

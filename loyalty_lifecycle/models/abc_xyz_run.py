@@ -139,7 +139,10 @@ class AbcXyzRun(models.Model):
             already_flagged = set(
                 self.env["abc.xyz.snapshot"].search([("run_id", "=", run.id), ("is_dropped", "=", True)]).partner_id.ids
             )
-            run.snapshot_ids.unlink()
+            # Set-based: a run of a big base has one snapshot per customer.
+            self.env.cr.execute(SQL("DELETE FROM abc_xyz_snapshot WHERE run_id = %s", run.id))
+            self.env["abc.xyz.snapshot"].invalidate_model()
+            run.invalidate_recordset(["snapshot_ids"])
             run.write(vals)
         else:
             run = self.create(vals)
@@ -148,6 +151,9 @@ class AbcXyzRun(models.Model):
         )
         self.env.flush_all()
         run._insert_snapshots()
+        # Fresh statistics, or the planner takes the new snapshot rows for an
+        # empty table and joins them to the partners row by row.
+        self.env.cr.execute("ANALYZE abc_xyz_snapshot")
         run._update_partner_classes()
         run._notify_dropped_customers(already_flagged)
         run.invalidate_recordset()
@@ -165,15 +171,11 @@ class AbcXyzRun(models.Model):
                   FROM customer_purchase
                  WHERE company_id = %(company)s AND date < %(date_to)s AND partner_id IS NOT NULL
             ),
-            customers AS (
-                SELECT partner_id, MIN(date) AS first_date FROM facts GROUP BY partner_id
-            ),
             revenue AS (
-                SELECT c.partner_id, c.first_date,
-                       COALESCE(SUM(f.amount) FILTER (WHERE f.date >= %(date_from)s), 0) AS revenue
-                  FROM customers c
-                  LEFT JOIN facts f ON f.partner_id = c.partner_id
-                 GROUP BY c.partner_id, c.first_date
+                SELECT partner_id, MIN(date) AS first_date,
+                       COALESCE(SUM(amount) FILTER (WHERE date >= %(date_from)s), 0) AS revenue
+                  FROM facts
+                 GROUP BY partner_id
             ),
             total AS (
                 SELECT SUM(revenue) AS total FROM revenue WHERE revenue > 0

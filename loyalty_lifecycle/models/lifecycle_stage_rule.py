@@ -23,7 +23,7 @@ OPERATORS = [("gte", "at least"), ("lte", "at most"), ("between", "between")]
 
 # Stage changes applied per cron call; the rest is picked up by the next call
 # of the same job (ir.cron progress API).
-CRON_BATCH_SIZE = 2000
+CRON_BATCH_SIZE = 5000
 
 
 class LifecycleStageRule(models.Model):

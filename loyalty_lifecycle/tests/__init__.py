@@ -3,3 +3,4 @@ from . import test_abc_xyz
 from . import test_purchase_facts_pos
 from . import test_foundation
 from . import test_lifecycle_rules
+from . import test_pos_phone_card

@@ -1,0 +1,128 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPosPhoneCard(TestPointOfSaleHttpCommon):
+    """The phone is the card, at a till of a Russian gym with a big club."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["loyalty.program"].search([]).write({"active": False})
+        # A cashier who registers newcomers at the till creates contacts.
+        cls.pos_user.groups_id += cls.env.ref("base.group_partner_manager")
+        company = cls.main_pos_config.company_id
+        company.country_id = cls.env.ref("base.ru")
+        cls.program = cls.env["loyalty.program"].create(
+            {
+                "name": "Gym Club Points",
+                "program_type": "loyalty",
+                "trigger": "auto",
+                "applies_on": "both",
+                "pos_ok": True,
+                "pos_config_ids": [fields.Command.link(cls.main_pos_config.id)],
+                "rule_ids": [
+                    fields.Command.create({"reward_point_mode": "money", "reward_point_amount": 1, "minimum_qty": 0})
+                ],
+                "reward_ids": [
+                    fields.Command.create(
+                        {
+                            "reward_type": "discount",
+                            "discount": 10,
+                            "discount_mode": "per_order",
+                            "discount_applicability": "order",
+                            "required_points": 100,
+                            "description": "$ 10 on your order",
+                        }
+                    )
+                ],
+            }
+        )
+        # More members than a till loads up front (100): those sort first.
+        cls.members = cls.env["res.partner"].create(
+            [{"name": f"Aaa Member {i:03d}", "phone": f"+7 903 100-{i // 100:02d}-{i % 100:02d}"} for i in range(120)]
+        )
+        cls.env["loyalty.card"].create(
+            [{"program_id": cls.program.id, "partner_id": member.id, "points": 5} for member in cls.members]
+        )
+        cls.boris = cls.env["res.partner"].create(
+            {
+                "name": "Boris Ivanov",
+                "phone": "+7 916 555-12-34",
+                "country_id": cls.env.ref("base.ru").id,
+                "birthday": (fields.Date.today() + timedelta(days=3)).replace(year=1992),
+                "lifecycle_stage_id": cls.env.ref("loyalty_lifecycle.lifecycle_stage_activation").id,
+            }
+        )
+        cls.card = cls.env["loyalty.card"].create(
+            {"program_id": cls.program.id, "partner_id": cls.boris.id, "points": 150}
+        )
+
+    def _search_phone(self, text):
+        return self.env["res.partner"].search([("phone_mobile_search", "ilike", text + "%")])
+
+    def test_phone_in_any_local_format(self):
+        for typed in (
+            "8 916 555-12-34",
+            "8 (916) 555 12 34",
+            "89165551234",
+            "+7 916 555 12 34",
+            "7 916 555 12 34",
+            "916 555-12-34",
+            "8 916 555",  # the first digits, as the customer says them
+        ):
+            with self.subTest(typed=typed):
+                self.assertIn(self.boris, self._search_phone(typed))
+        self.assertNotIn(self.boris, self._search_phone("8 916 555-12-35"))
+        self.assertNotIn(self.boris, self._search_phone("8 903 100"))
+
+    def test_malformed_phone_is_a_safe_no_op(self):
+        for typed in ("8 9x6", "8 916 ### 12", "'; DROP TABLE res_partner; --"):
+            with self.subTest(typed=typed):
+                self.assertNotIn(self.boris, self._search_phone(typed))
+        self.assertEqual(self.env["res.partner"]._phone_search_prefixes("8 916 ###"), [])
+
+    def test_session_loads_cards_of_loaded_customers_only(self):
+        self.main_pos_config.open_ui()
+        session = self.main_pos_config.current_session_id
+        data = session.load_data([])
+        loaded_partners = {partner["id"] for partner in data["res.partner"]["data"]}
+        loaded_cards = data["loyalty.card"]["data"]
+        self.assertLessEqual(len(loaded_partners), 102)
+        self.assertLess(len(loaded_cards), len(self.program.coupon_ids))
+        self.assertTrue(all(card["partner_id"] in loaded_partners for card in loaded_cards))
+        self.assertNotIn(self.card.id, [card["id"] for card in loaded_cards], "Boris is fetched when selected")
+        partner_fields = data["res.partner"]["fields"]
+        for name in ("pos_lifecycle_stage", "abc_xyz_class", "pos_birthday_hint"):
+            self.assertIn(name, partner_fields)
+
+    def test_birthday_hint(self):
+        self.assertEqual(self.boris.pos_birthday_hint, "Birthday in 3 days")
+        self.boris.birthday = fields.Date.today().replace(year=1992)
+        self.assertEqual(self.boris.pos_birthday_hint, "Birthday today")
+        self.boris.birthday = fields.Date.today() - timedelta(days=1)
+        self.assertFalse(self.boris.pos_birthday_hint)
+
+    def test_tour_find_by_phone_and_redeem(self):
+        self.start_pos_tour("LoyaltyLifecyclePhoneRedeem")
+        order = self.env["pos.order"].search([("partner_id", "=", self.boris.id)])
+        self.assertEqual(len(order), 1)
+        reward_line = order.lines.filtered("is_reward_line")
+        self.assertEqual(reward_line.coupon_id, self.card)
+        self.assertAlmostEqual(reward_line.price_subtotal_incl, -10.0)
+        self.assertAlmostEqual(order.amount_total, 10.4)
+        # 100 points spent; Odoo's loyalty earns on the products (20.40), not
+        # on what is left after the reward
+        self.assertAlmostEqual(self.card.points, 150 - 100 + 20.4, places=2)
+
+    def test_tour_unknown_phone_creates_customer_with_consent(self):
+        self.start_pos_tour("LoyaltyLifecycleUnknownPhone")
+        nina = self.env["res.partner"].search([("name", "=", "Nina Newcomer")])
+        self.assertEqual(nina.phone_sanitized, "+79990000000")
+        self.assertTrue(nina.marketing_consent)
+        self.assertTrue(nina.marketing_consent_date)

@@ -1,0 +1,202 @@
+"""Speed and memory of the customer-base jobs on a large base.
+
+Generates (with --generate) a synthetic gym/shop customer base straight in SQL:
+N customers, each with a year of posted invoices (a visit product, and a
+one-year membership for every second customer), then times on real Odoo and
+PostgreSQL:
+
+- the ABC-XYZ run of the company (one SQL statement plus the partner classes);
+- the evaluation of the lifecycle stage rules (who moves where);
+- the daily cron applying the moves in its batches, until nothing is left;
+- a second cron run the same day (must move nobody).
+
+Memory is the growth of the process's peak RSS during each step. Prints a
+Markdown table for the README. Run it with ``bin/bench``.
+"""
+
+import argparse
+import resource
+import time
+from datetime import date
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL, config
+
+
+def rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Step:
+    def __init__(self, rows, name):
+        self.rows, self.name = rows, name
+
+    def __enter__(self):
+        self.t0, self.m0 = time.perf_counter(), rss_mib()
+        return self
+
+    def __exit__(self, *exc):
+        seconds = time.perf_counter() - self.t0
+        self.rows.append((self.name, seconds, rss_mib() - self.m0, getattr(self, "note", "")))
+        print(f"{self.name}: {seconds:.1f} s, peak RSS +{rss_mib() - self.m0:.0f} MiB {getattr(self, 'note', '')}")
+
+
+def generate(env, customers, per_customer, today):
+    cr = env.cr
+    company = env.company
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    income = journal.default_account_id
+    Product = env["product.product"]
+    visit = Product.create({"name": "Bench Visit", "type": "service", "list_price": 5})
+    membership = Product.create({"name": "Bench Membership", "type": "service", "validity_days": 365})
+    env.flush_all()
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO res_partner (name, complete_name, active, type, is_company, customer_rank, supplier_rank,
+                                     autopost_bills, create_date, write_date, create_uid, write_uid)
+            SELECT 'Customer ' || i, 'Customer ' || i, TRUE, 'contact', FALSE, 1, 0, 'ask',
+                   NOW(), NOW(), 1, 1
+              FROM generate_series(1, %(n)s) i
+            """,
+            n=customers,
+        )
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
+    # Each customer: 1..2*per_customer-1 visits spread over the year before
+    # today (a deterministic spread: customer i buys every k-th day), and
+    # every second customer a membership bought on some day of the year.
+    cr.execute(
+        SQL(
+            """
+            CREATE TEMP TABLE bench_purchase AS
+            SELECT p.id AS partner_id, %(visit)s AS product_id,
+                   (%(today)s::date - mod(p.id * 7919 + g * 37, 365))::date AS date,
+                   (5 + mod(p.id, 20) * 3 + mod(g, 5))::numeric AS amount
+              FROM res_partner p
+              CROSS JOIN LATERAL generate_series(1, 1 + mod(p.id, 2 * %(k)s - 1)) g
+             WHERE starts_with(p.name, 'Customer ') AND p.customer_rank = 1
+            UNION ALL
+            SELECT p.id, %(membership)s, (%(today)s::date - mod(p.id * 31, 540))::date, 300
+              FROM res_partner p
+             WHERE starts_with(p.name, 'Customer ') AND p.customer_rank = 1 AND mod(p.id, 2) = 0
+            """,
+            visit=visit.id,
+            membership=membership.id,
+            today=today,
+            k=per_customer,
+        )
+    )
+    cr.execute(
+        "ALTER TABLE bench_purchase ADD COLUMN move_id integer; "
+        "UPDATE bench_purchase SET move_id = nextval('account_move_id_seq')"
+    )
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO account_move (id, name, journal_id, company_id, currency_id, state, move_type, auto_post,
+                                      date, invoice_date, partner_id, commercial_partner_id,
+                                      create_date, write_date, create_uid, write_uid)
+            SELECT move_id, '/', %(journal)s, %(company)s, %(currency)s, 'posted', 'out_invoice', 'no',
+                   date, date, partner_id, partner_id, NOW(), NOW(), 1, 1
+              FROM bench_purchase;
+            INSERT INTO account_move_line (move_id, journal_id, company_id, currency_id, company_currency_id,
+                                           display_type, account_id, partner_id, product_id, quantity, date,
+                                           parent_state, balance, debit, credit, amount_currency, price_unit,
+                                           price_subtotal, create_date, write_date, create_uid, write_uid)
+            SELECT move_id, %(journal)s, %(company)s, %(currency)s, %(currency)s,
+                   'product', %(account)s, partner_id, product_id, 1, date,
+                   'posted', -amount, 0, amount, -amount, amount, amount, NOW(), NOW(), 1, 1
+              FROM bench_purchase;
+            """,
+            journal=journal.id,
+            company=company.id,
+            currency=company.currency_id.id,
+            account=income.id,
+        )
+    )
+    cr.execute("SELECT COUNT(*), COUNT(DISTINCT partner_id) FROM bench_purchase")
+    lines, partners = cr.fetchone()
+    cr.execute("DROP TABLE bench_purchase; ANALYZE res_partner; ANALYZE account_move; ANALYZE account_move_line")
+    env.invalidate_all()
+    return lines, partners
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--purchases-per-customer", type=int, default=12)
+    parser.add_argument("--generate", action="store_true", help="add the synthetic customers first")
+    parser.add_argument("--today", default=date.today().isoformat())
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    today = date.fromisoformat(args.today)
+    registry = odoo.modules.registry.Registry(args.database)
+    rows = []
+
+    if args.generate:
+        with registry.cursor() as cr, Step(rows, "generate the customer base (SQL)") as step:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            lines, partners = generate(env, args.customers, args.purchases_per_customer, today)
+            step.note = f"{partners:,} customers, {lines:,} invoices"
+
+    with registry.cursor() as cr:
+        cr.execute("SELECT COUNT(*) FROM customer_purchase")
+        print(f"purchase facts: {cr.fetchone()[0]:,}")
+
+    measure_segmentation(registry, rows, today)
+    measure_stage_rules(registry, rows, today)
+
+    print()
+    print("| step | time | peak RSS growth | result |")
+    print("| --- | --- | --- | --- |")
+    for name, seconds, mib, note in rows:
+        print(f"| {name} | {seconds:.1f} s | {mib:.0f} MiB | {note} |")
+
+
+def measure_segmentation(registry, rows, today):
+    with registry.cursor() as cr, Step(rows, "ABC-XYZ run, one company") as step:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        run = env["abc.xyz.run"]._run_for_companies(env.company, today)
+        step.note = f"{run.customer_count:,} customers classified"
+
+
+def measure_stage_rules(registry, rows, today):
+    from odoo.addons.loyalty_lifecycle.models.lifecycle_stage_rule import CRON_BATCH_SIZE  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        # Every run measures the first day of the stage rules on this base.
+        cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL, lifecycle_stage_date = NULL")
+        cr.execute("DELETE FROM lifecycle_stage_history; DELETE FROM lifecycle_stage_count")
+
+    with registry.cursor() as cr, Step(rows, "stage rules: who moves where") as step:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        changes = env["lifecycle.stage.rule"]._compute_stage_changes(today)
+        step.note = f"{len(changes):,} moves found"
+        cr.rollback()
+
+    batch_size = CRON_BATCH_SIZE
+    with Step(rows, f"stage cron until done (batches of {batch_size:,}, each committed)") as step:
+        batches = moved_total = 0
+        while True:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+                moved, remaining = env["lifecycle.stage.rule"]._update_stages(today=today, batch_size=batch_size)
+            batches += 1
+            moved_total += moved
+            if not remaining:
+                break
+        step.note = f"{moved_total:,} customers moved in {batches} batches"
+
+    with registry.cursor() as cr, Step(rows, "stage cron, second run the same day") as step:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        moved, remaining = env["lifecycle.stage.rule"]._update_stages(today=today, batch_size=batch_size)
+        step.note = f"{moved} moved"
+        assert (moved, remaining) == (0, 0), "a second run must change nothing"
+
+
+if __name__ == "__main__":
+    main()
