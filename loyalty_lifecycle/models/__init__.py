@@ -9,4 +9,3 @@ from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
 from . import product_template
 from . import loyalty_card_pos
-from . import res_partner_pos

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -100,6 +102,19 @@ class TestPosPhoneCard(TestPointOfSaleHttpCommon):
         partner_fields = data["res.partner"]["fields"]
         for name in ("pos_lifecycle_stage", "abc_xyz_class", "pos_birthday_hint"):
             self.assertIn(name, partner_fields)
+
+    def test_consent_date_follows_changes_only(self):
+        other = self.members[0]
+        partners = self.boris | other
+        other.marketing_consent = True
+        first_date = other.marketing_consent_date
+        self.assertTrue(first_date)
+        self.assertFalse(self.boris.marketing_consent_date)
+        with freeze_time(fields.Datetime.now() + timedelta(days=2)):
+            partners.write({"marketing_consent": True})
+        self.assertEqual(other.marketing_consent_date, first_date, "no change, no new date")
+        self.assertGreater(self.boris.marketing_consent_date, first_date)
+        self.assertTrue(all(partners.mapped("marketing_consent")))
 
     def test_birthday_hint(self):
         self.assertEqual(self.boris.pos_birthday_hint, "Birthday in 3 days")
