@@ -41,6 +41,10 @@ registry.category("web_tour.tours").add("LoyaltyLifecyclePhoneRedeem", {
                 run: "click",
             },
             ProductScreen.customerIsSelected("Boris Ivanov"),
+            {
+                content: "the selected customer's stage shows above the order",
+                trigger: ".o_lc_selected_customer .o_lc_stage:contains('Activation')",
+            },
             PosLoyalty.isRewardButtonHighlighted(true),
             PosLoyalty.claimReward("$ 10 on your order"),
             PosLoyalty.hasRewardLine("$ 10 on your order", "-10.00"),
