@@ -33,6 +33,14 @@
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/loyalty_lifecycle_menus.xml",
+        # points ledger
+        "data/ir_cron_points_data.xml",
+        "data/mail_template_points_data.xml",
+        "views/loyalty_points_entry_views.xml",
+        "views/loyalty_points_program_views.xml",
+        "views/res_partner_points_views.xml",
+        "wizard/loyalty_points_adjust_views.xml",
+        "views/loyalty_points_menus.xml",
     ],
     "demo": [
         "demo/product_demo.xml",

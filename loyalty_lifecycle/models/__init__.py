@@ -5,3 +5,9 @@ from . import lifecycle_stage_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import loyalty_points_entry
+from . import loyalty_points_tier
+from . import loyalty_program
+from . import loyalty_card
+from . import loyalty_history
+from . import res_partner_points

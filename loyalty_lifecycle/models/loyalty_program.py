@@ -1,0 +1,182 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+
+class LoyaltyProgram(models.Model):
+    _inherit = "loyalty.program"
+
+    points_ledger = fields.Boolean(
+        default=True,
+        help="Loyalty programmes: keep every card's points as dated lots (expiry, pending period, refunds).",
+    )
+    points_validity_months = fields.Integer(
+        "Points Validity (months)", default=12, help="Earned points expire after this many months; 0: never."
+    )
+    points_pending_days = fields.Integer(
+        "Pending Period (days)",
+        default=0,
+        help="Points earned by a purchase become spendable this many days later (e.g. after the refund window).",
+    )
+    points_refund_policy = fields.Selection(
+        [("negative", "Allow a negative balance"), ("block", "Block the reversal and flag it")],
+        "When Refunded Points Were Spent",
+        default="block",
+        required=True,
+        help="A refund takes back the points its purchase earned. If some were already spent: either the "
+        "balance goes negative (the next earnings pay it back), or the refund keeps them and the entry is "
+        "flagged for review.",
+    )
+    points_expiry_warning_days = fields.Integer(
+        "Warn Before Expiry (days)",
+        default=30,
+        help="Email the customer this many days before points expire; 0: no warning.",
+    )
+    points_expiry_mail_template_id = fields.Many2one(
+        "mail.template",
+        "Expiry Warning Email",
+        domain=[("model", "=", "loyalty.card")],
+        default=lambda self: self.env.ref("loyalty_lifecycle.mail_template_points_expiry", raise_if_not_found=False),
+    )
+    points_tier_ids = fields.One2many("loyalty.points.tier", "program_id", "Tiers", copy=True)
+    points_earn_on_invoice = fields.Boolean(
+        "Earn on Paid Invoices",
+        help="Customer invoices earn points by this programme's rules when they are paid (POS orders always do).",
+    )
+    uses_points_ledger = fields.Boolean(compute="_compute_uses_points_ledger")
+
+    _sql_constraints = [
+        ("points_validity_positive", "CHECK(points_validity_months >= 0)", "The points validity cannot be negative."),
+        ("points_pending_positive", "CHECK(points_pending_days >= 0)", "The pending period cannot be negative."),
+        (
+            "points_warning_positive",
+            "CHECK(points_expiry_warning_days >= 0)",
+            "The expiry warning delay cannot be negative.",
+        ),
+    ]
+
+    @api.depends("program_type", "points_ledger")
+    def _compute_uses_points_ledger(self):
+        for program in self:
+            program.uses_points_ledger = program.program_type == "loyalty" and program.points_ledger
+
+    @api.constrains("points_ledger", "program_type", "points_tier_ids")
+    def _check_points_tiers(self):
+        for program in self:
+            if program.points_tier_ids and not program.uses_points_ledger:
+                raise ValidationError(_("Tiers need a loyalty programme with the points ledger."))
+
+    # ------------------------------------------------------------------
+    # Tiers
+    # ------------------------------------------------------------------
+
+    def _points_tier_spend(self, partners, date=None):
+        """{commercial partner id: spend over the rolling 12 months} from the
+        purchase facts (paid POS orders, posted invoices, net of refunds), in
+        the programme's company, or every company when it has none."""
+        self.ensure_one()
+        date = date or fields.Date.context_today(self)
+        domain = [
+            ("partner_id", "in", partners.commercial_partner_id.ids),
+            ("date", ">", date - relativedelta(months=12)),
+            ("date", "<=", date),
+        ]
+        if self.company_id:
+            domain.append(("company_id", "=", self.company_id.id))
+        # purchase facts are for Customer Base users; tiers apply to everyone
+        rows = self.env["customer.purchase"].sudo()._read_group(domain, ["partner_id"], ["amount:sum"])
+        return {partner.id: amount for partner, amount in rows}
+
+    def _points_tier_for(self, spend):
+        self.ensure_one()
+        tiers = self.points_tier_ids.filtered(lambda t: t.min_spend <= spend)
+        return tiers.sorted("min_spend")[-1:] if tiers else self.env["loyalty.points.tier"]
+
+    def _points_update_tiers(self, cards=None, date=None):
+        """Set each card's tier from its customer's spend; cards of ``self``
+        when ``cards`` is not given. Returns the cards whose tier changed."""
+        changed = self.env["loyalty.card"]
+        for program in self.filtered("points_tier_ids"):
+            program_cards = (cards or program.coupon_ids).filtered(
+                lambda c, p=program: c.program_id == p and c.partner_id
+            )
+            spend = program._points_tier_spend(program_cards.partner_id, date)
+            by_tier = {}
+            for card in program_cards:
+                tier = program._points_tier_for(spend.get(card.partner_id.commercial_partner_id.id, 0.0))
+                if card.points_tier_id != tier:
+                    by_tier.setdefault(tier, self.env["loyalty.card"])
+                    by_tier[tier] |= card
+            for tier, tier_cards in by_tier.items():
+                tier_cards.sudo().with_context(loyalty_points_sync=True).points_tier_id = tier
+                changed |= tier_cards
+        return changed
+
+    # ------------------------------------------------------------------
+    # Check and repair
+    # ------------------------------------------------------------------
+
+    def _points_mismatches(self):
+        """{card: (card points, ledger balance)} for the cards of ``self``
+        whose points differ from the sum of their available lots."""
+        programs = self.filtered("uses_points_ledger")
+        if not programs:
+            return {}
+        self.env["loyalty.card"].flush_model(["points", "program_id"])
+        self.env["loyalty.points.entry"].flush_model(["card_id", "remaining", "is_pending"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT card.id, card.points, COALESCE(SUM(entry.remaining) FILTER (WHERE NOT entry.is_pending), 0)
+                  FROM loyalty_card card
+                  LEFT JOIN loyalty_points_entry entry ON entry.card_id = card.id
+                 WHERE card.program_id IN %s
+                 GROUP BY card.id, card.points
+                HAVING ROUND(card.points::numeric, 2)
+                       <> ROUND(COALESCE(SUM(entry.remaining) FILTER (WHERE NOT entry.is_pending), 0)::numeric, 2)
+                """,
+                tuple(programs.ids),
+            )
+        )
+        cards = self.env["loyalty.card"].browse([row[0] for row in rows])
+        return {card: (row[1], row[2]) for card, row in zip(cards, rows, strict=True)}
+
+    def action_points_check(self):
+        """Report the cards whose points do not match their ledger."""
+        mismatches = self._points_mismatches()
+        if not mismatches:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "success",
+                    "title": _("Points ledger"),
+                    "message": _("Every card's points match its ledger."),
+                },
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cards not matching their ledger"),
+            "res_model": "loyalty.card",
+            "view_mode": "list,form",
+            "domain": [("id", "in", [card.id for card in mismatches])],
+            "context": {"create": False},
+        }
+
+    def action_points_repair(self):
+        """Post an adjustment for each mismatching card, so that the ledger
+        agrees with the points the customer sees; returns how many."""
+        mismatches = self._points_mismatches()
+        for card, (points, balance) in mismatches.items():
+            card._points_post_difference(points - balance, origin="repair", reason=_("Ledger repair"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if mismatches else "info",
+                "title": _("Points ledger"),
+                "message": _("%(count)s card(s) repaired.", count=len(mismatches)),
+            },
+        }

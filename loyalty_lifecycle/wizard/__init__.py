@@ -1,0 +1,2 @@
+from . import loyalty_points_adjust
+from . import loyalty_card_update_balance
