@@ -10,4 +10,5 @@ from . import loyalty_points_tier
 from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
+from . import pos_order
 from . import res_partner_points
