@@ -11,4 +11,5 @@ from . import loyalty_program
 from . import loyalty_card
 from . import loyalty_history
 from . import pos_order
+from . import account_move
 from . import res_partner_points
