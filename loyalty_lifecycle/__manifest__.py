@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: Lifecycle & Loyalty",
     "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -20,6 +20,7 @@
         "pos_loyalty",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/loyalty_lifecycle_security.xml",
         "security/ir.model.access.csv",
@@ -48,5 +49,6 @@
         "demo/loyalty_program_demo.xml",
         "demo/account_move_demo.xml",
         "demo/abc_xyz_demo.xml",
+        "demo/loyalty_points_demo.xml",
     ],
 }

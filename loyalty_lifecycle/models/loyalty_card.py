@@ -410,14 +410,18 @@ class LoyaltyCard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         cards = super().create(vals_list)
-        for card in cards._points_ledger_cards():
+        cards._points_ledger_cards()._points_open_balance()
+        return cards
+
+    def _points_open_balance(self):
+        """The balance a card has before its ledger starts (created with
+        points, or older than the ledger) becomes its first lot, or a debt
+        if negative."""
+        for card in self:
             opening = round_points(card.points)
             if opening:
-                # the balance a card is created with becomes its first lot
-                # (or a debt, if negative)
                 card.with_context(loyalty_points_sync=True, tracking_disable=True).points = 0.0
                 card._points_post_difference(opening, origin="opening", reason=_("Opening balance"))
-        return cards
 
     def write(self, vals):
         if "points" not in vals or self.env.context.get("loyalty_points_sync"):

@@ -165,6 +165,23 @@ class LoyaltyProgram(models.Model):
             "context": {"create": False},
         }
 
+    def _points_open_balances(self):
+        """Give every card of ``self`` that has no ledger yet its current
+        points as an opening lot (install, upgrade, a programme switched to
+        the ledger). Returns the cards opened."""
+        programs = self.filtered("uses_points_ledger")
+        cards = self.env["loyalty.card"].search(
+            [("program_id", "in", programs.ids), ("points", "!=", 0), ("points_entry_ids", "=", False)]
+        )
+        cards._points_open_balance()
+        return cards
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "points_ledger" in vals or "program_type" in vals:
+            self._points_open_balances()
+        return res
+
     def action_points_repair(self):
         """Post an adjustment for each mismatching card, so that the ledger
         agrees with the points the customer sees; returns how many."""

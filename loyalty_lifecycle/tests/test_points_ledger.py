@@ -61,6 +61,17 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
         self.assertEqual(opening.history_id.issued, 200)
         self.assertLedgerMatches(card)
 
+    def test_cards_older_than_the_ledger_get_an_opening_lot(self):
+        program = self.create_points_program(points_ledger=False)
+        card = self.create_card(program, self.anna, points=75)
+        card.points = 80  # no ledger yet: a plain field
+        self.assertFalse(card.points_entry_ids)
+        program.points_ledger = True
+        opening = card.points_entry_ids
+        self.assertEqual((opening.origin, opening.points, card.points), ("opening", 80, 80))
+        self.assertFalse(program._points_open_balances(), "opened once")
+        self.assertLedgerMatches(card)
+
     def test_pending_points_become_spendable_after_the_period(self):
         self.program.points_pending_days = 14
         with freeze_time("2026-04-01 09:00:00"):
