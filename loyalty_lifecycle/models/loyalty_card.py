@@ -460,11 +460,48 @@ class LoyaltyCard(models.Model):
             if not source:
                 card._points_post_difference(delta, origin="manual", reason=reason)
             elif delta > 0:
-                card._points_earn(delta, origin="purchase", source=tuple(source))
+                delta = card._points_capped_earning(delta, tuple(source))
+                if delta > 0:
+                    card._points_earn(delta, origin="purchase", source=tuple(source))
             elif delta < 0:
                 card._points_consume(-delta, kind="spend", source=tuple(source))
             else:
                 card._points_sync()
+
+    def _points_capped_earning(self, points, source):
+        """The server is the authority: a source that can tell the most its
+        purchase may earn by the programme's rules (``_points_earn_bound``)
+        caps what the till claims; the cap is logged on the source."""
+        self.ensure_one()
+        record = self.env[source[0]].browse(source[1])
+        if not hasattr(record, "_points_earn_bound"):
+            return points
+        earned = sum(
+            self.env["loyalty.points.entry"]
+            .sudo()
+            .search(
+                [
+                    ("card_id", "=", self.id),
+                    ("order_model", "=", source[0]),
+                    ("order_id", "=", source[1]),
+                    ("kind", "=", "earn"),
+                ]
+            )
+            .mapped("points")
+        )
+        allowed = round_points(max(record._points_earn_bound(self.program_id) - earned, 0.0))
+        if float_compare(points, allowed, precision_digits=2) <= 0:
+            return points
+        record.sudo()._message_log(
+            body=Markup("<p>%s</p>")
+            % _(
+                "The till claimed %(claimed)s points for %(card)s; the programme's rules allow at most %(allowed)s.",
+                claimed=points,
+                card=self.display_name,
+                allowed=allowed,
+            )
+        )
+        return allowed
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_points_ledger(self):

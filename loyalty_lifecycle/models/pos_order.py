@@ -73,6 +73,30 @@ class PosOrder(models.Model):
             for original in refund._points_refunded_orders():
                 Card._points_reverse_refund(original, refund, original.amount_total, -refund.amount_total)
 
+    def _points_earn_bound(self, program):
+        """The most points this order can earn in ``program``: every active
+        rule at its most generous (taxes included, thresholds ignored), on
+        the order's sold lines. An upper bound for what the till claims, not
+        a second computation of it."""
+        self.ensure_one()
+        lines = self.lines.filtered(lambda line: not line.is_reward_line and line.qty > 0)
+        bound = 0.0
+        for rule in program.rule_ids.filtered("active"):
+            domain = rule._get_valid_product_domain()
+            products = lines.product_id.filtered_domain(domain) if domain else lines.product_id
+            valid = lines.filtered(lambda line, products=products: line.product_id in products)
+            if not valid:
+                continue
+            if rule.reward_point_mode == "order":
+                bound += rule.reward_point_amount
+            elif rule.reward_point_mode == "money":
+                bound += rule.reward_point_amount * sum(
+                    max(line.price_subtotal_incl, line.price_subtotal) for line in valid
+                )
+            elif rule.reward_point_mode == "unit":
+                bound += rule.reward_point_amount * sum(valid.mapped("qty"))
+        return round_points(bound)
+
     def confirm_coupon_programs(self, coupon_data):
         # pos_loyalty writes each card's points as "points + what the order
         # won - what it spent": tell the ledger which order that is and what

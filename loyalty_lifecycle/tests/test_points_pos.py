@@ -101,6 +101,17 @@ class TestPointsPos(TestPoSCommon, PointsLedgerMixin):
         self.assertEqual(history.points_entry_ids, spend | earn)
         self.assertFalse(self.program._points_mismatches())
 
+    def test_the_till_cannot_claim_more_points_than_the_rules_give(self):
+        self.open_new_session()
+        order = self._sync(self._order_data([(self.visit, 3)], self.anna))
+        self._confirm(order, self.card.id, won=1000, spent=0)
+        earn = self.card.points_entry_ids.filtered(lambda e: e.kind == "earn")
+        self.assertEqual((earn.points, self.card.points), (30, 130), "3 visits of 10 at one point per unit of money")
+        self.assertIn("claimed 1000", order.message_ids[0].body)
+        # a second confirmation of the same order earns nothing more
+        self._confirm(order, self.card.id, won=30, spent=0)
+        self.assertEqual(self.card.points, 130)
+
     def test_new_customer_gets_a_card_with_pending_points(self):
         self.program.points_pending_days = 14
         boris = self.env["res.partner"].create({"name": "Boris"})
