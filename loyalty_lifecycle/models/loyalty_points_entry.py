@@ -62,7 +62,7 @@ class LoyaltyPointsEntry(models.Model):
         help="Lots: points left to spend. Debts (negative balance): points still owed.",
     )
     is_lot = fields.Boolean(compute="_compute_is_lot", store=True)
-    is_pending = fields.Boolean("Pending", readonly=True, index=True, help="Earned, not yet spendable.")
+    is_pending = fields.Boolean("Pending", default=False, readonly=True, index=True, help="Earned, not yet spendable.")
     available_date = fields.Date("Spendable From", readonly=True)
     expiry_date = fields.Date("Expires On", readonly=True, index=True, help="From this day the lot is expired.")
     expiry_warned = fields.Boolean(readonly=True, help="The customer was told that this lot expires soon.")

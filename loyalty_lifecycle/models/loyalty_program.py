@@ -129,13 +129,16 @@ class LoyaltyProgram(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT card.id, card.points, COALESCE(SUM(entry.remaining) FILTER (WHERE NOT entry.is_pending), 0)
+                SELECT card.id, card.points, ledger.balance
                   FROM loyalty_card card
-                  LEFT JOIN loyalty_points_entry entry ON entry.card_id = card.id
+                  LEFT JOIN LATERAL (
+                        SELECT COALESCE(SUM(entry.remaining), 0) AS balance
+                          FROM loyalty_points_entry entry
+                         WHERE entry.card_id = card.id AND entry.is_pending IS NOT TRUE
+                  ) ledger ON TRUE
                  WHERE card.program_id IN %s
-                 GROUP BY card.id, card.points
-                HAVING ROUND(card.points::numeric, 2)
-                       <> ROUND(COALESCE(SUM(entry.remaining) FILTER (WHERE NOT entry.is_pending), 0)::numeric, 2)
+                   AND ROUND(card.points::numeric, 2) <> ROUND(ledger.balance::numeric, 2)
+                 ORDER BY card.id
                 """,
                 tuple(programs.ids),
             )
@@ -143,9 +146,50 @@ class LoyaltyProgram(models.Model):
         cards = self.env["loyalty.card"].browse([row[0] for row in rows])
         return {card: (row[1], row[2]) for card, row in zip(cards, rows, strict=True)}
 
+    def _points_broken_entries(self):
+        """Entries of ``self`` whose remaining points disagree with their
+        allocations: a lot must hold what it earned less what was taken from
+        it, a consumption must have taken what it consumed less what it
+        still owes."""
+        programs = self.filtered("uses_points_ledger")
+        if not programs:
+            return self.env["loyalty.points.entry"]
+        self.env["loyalty.points.entry"].flush_model()
+        self.env["loyalty.points.allocation"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT entry.id
+                  FROM loyalty_points_entry entry
+                  LEFT JOIN (SELECT lot_id, SUM(points) AS points FROM loyalty_points_allocation GROUP BY lot_id) used
+                         ON used.lot_id = entry.id
+                  LEFT JOIN (SELECT entry_id, SUM(points) AS points FROM loyalty_points_allocation GROUP BY entry_id)
+                            took ON took.entry_id = entry.id
+                 WHERE entry.program_id IN %s
+                   AND CASE WHEN entry.points > 0
+                            THEN ROUND((entry.points - entry.remaining - COALESCE(used.points, 0))::numeric, 2)
+                            ELSE ROUND((entry.remaining - entry.points - COALESCE(took.points, 0))::numeric, 2)
+                       END <> 0
+                 ORDER BY entry.id
+                """,
+                tuple(programs.ids),
+            )
+        )
+        return self.env["loyalty.points.entry"].browse([row[0] for row in rows])
+
     def action_points_check(self):
-        """Report the cards whose points do not match their ledger."""
+        """Report the cards whose points do not match their ledger, then the
+        ledger entries that do not add up."""
         mismatches = self._points_mismatches()
+        broken = self._points_broken_entries()
+        if broken and not mismatches:
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Ledger entries that do not add up"),
+                "res_model": "loyalty.points.entry",
+                "view_mode": "list,form",
+                "domain": [("id", "in", broken.ids)],
+            }
         if not mismatches:
             return {
                 "type": "ir.actions.client",

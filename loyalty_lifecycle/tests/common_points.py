@@ -46,3 +46,4 @@ class PointsLedgerMixin:
     def assertLedgerMatches(self, card):
         card.invalidate_recordset(["points"])
         self.assertFalse(card.program_id._points_mismatches(), "card points must equal the available lots")
+        self.assertFalse(card.program_id._points_broken_entries(), "every lot and consumption must add up")

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.loyalty_lifecycle.tools.points_ledger import Ledger
 
@@ -180,6 +180,39 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
         repair = card.points_entry_ids.filtered(lambda e: e.origin == "repair")
         self.assertEqual(repair.points, 30)
 
+    def test_odoo_update_balance_wizard_posts_an_adjustment(self):
+        card = self.create_card(self.program, self.anna, points=40)
+        shop_manager = new_test_user(
+            self.env,
+            login="lc_shop_manager",
+            groups="point_of_sale.group_pos_user,loyalty_lifecycle.loyalty_lifecycle_group_manager",
+        )
+        wizard = (
+            self.env["loyalty.card.update.balance"]
+            .with_user(shop_manager)
+            .create({"card_id": card.id, "new_balance": 55, "description": "Lost card, balance restored"})
+        )
+        wizard.action_update_card_point()
+        adjust = card.points_entry_ids.filtered(lambda e: e.origin == "manual")
+        self.assertEqual((adjust.points, adjust.reason, card.points), (15, "Lost card, balance restored", 55))
+        # one history line: the wizard's own, linked to the entry
+        history = card.history_ids.filtered(lambda h: h.description == "Lost card, balance restored")
+        self.assertEqual((len(history), history.issued, adjust.history_id), (1, 15, history))
+        self.assertEqual(len(card.history_ids), 2, "the opening lot's line and the wizard's")
+
+    def test_check_finds_lots_that_do_not_add_up(self):
+        card = self.create_card(self.program, self.anna, points=100)
+        spend = card._points_consume(30, kind="spend")
+        self.assertFalse(self.program._points_broken_entries())
+        lot = spend.allocation_ids.lot_id
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE loyalty_points_entry SET remaining = 80 WHERE id = %s", [lot.id])
+        self.env.cr.execute("UPDATE loyalty_card SET points = 80 WHERE id = %s", [card.id])
+        self.env.invalidate_all()
+        self.assertFalse(self.program._points_mismatches(), "the card agrees with its (wrong) lot")
+        self.assertEqual(self.program._points_broken_entries(), lot)
+        self.assertEqual(self.program.action_points_check()["domain"], [("id", "in", lot.ids)])
+
     def test_entries_are_append_only(self):
         card = self.create_card(self.program, self.anna, points=10)
         entry = card.points_entry_ids
@@ -258,7 +291,7 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
     @given(
         operations=st.lists(
             st.tuples(
-                st.sampled_from(["earn", "spend", "wait"]),
+                st.sampled_from(["earn", "spend", "debt", "wait"]),
                 st.integers(1, 500),
                 st.integers(0, 20),
             ),
@@ -267,8 +300,9 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
         )
     )
     def test_ledger_follows_the_reference_model(self, operations):
-        """Random earnings, spendings and days passing: the card's points, its
-        pending points and its lots always match the in-memory reference."""
+        """Random earnings, spendings, negative balances and days passing: the
+        card's points, its pending points and its lots always match the
+        in-memory reference, and every entry adds up."""
         self.program.points_pending_days = 5
         partner = self.env["res.partner"].create({"name": "Random"})
         reference = Ledger()
@@ -287,6 +321,10 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
                             card._points_consume(points, kind="spend")
                     else:
                         card._points_consume(points, kind="spend")
+                elif operation == "debt":
+                    # a refund of spent points under the negative-balance policy
+                    card._points_consume(points, kind="reverse", allow_negative=True)
+                    reference.spend(points, today, allow_negative=True)
                 else:
                     frozen.tick(delta=timedelta(days=days))
                     self.env["loyalty.points.entry"]._cron_points_daily()
@@ -298,3 +336,4 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
                     sorted(card.points_entry_ids.filtered("is_lot").mapped("remaining")),
                     sorted(lot[1] for lot in reference.lots),
                 )
+        self.assertLedgerMatches(card)
