@@ -189,6 +189,7 @@ class LoyaltyCard(models.Model):
         if points <= 0:
             raise UserError(_("Only a positive number of points can be consumed."))
         self._points_lock()
+        self._points_bring_up_to_date()
         balance = self._points_balances()[self.id]
         if not allow_negative and float_compare(points, balance, precision_digits=2) > 0:
             raise UserError(
@@ -210,6 +211,15 @@ class LoyaltyCard(models.Model):
         self._points_mirror_history(entry)
         self._points_sync()
         return entry
+
+    def _points_bring_up_to_date(self):
+        """Before consuming: what the nightly run would do today (pending lots
+        released, lots expired), so that a spending never takes expired
+        points nor misses spendable ones."""
+        today = fields.Date.context_today(self)
+        Entry = self.env["loyalty.points.entry"]
+        Entry._points_release(self, today)
+        Entry._points_expire(self, today)
 
     def _points_reverse(self, points, refund_of, source=None, reason=False):
         """Take back ``points`` earned by ``refund_of`` (the refunded order or

@@ -135,6 +135,23 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
             self.assertEqual(len(card.points_entry_ids), entries, "a second run changes nothing")
         self.assertLedgerMatches(card)
 
+    def test_spending_never_takes_expired_points(self):
+        """On the day a lot expires, before the nightly run, it is expired at
+        once by a spending, which takes the next lot; a pending lot whose
+        day has come is spendable."""
+        self.program.points_pending_days = 10
+        with freeze_time("2025-01-15 09:00:00"):
+            card = self.create_card(self.program, self.anna)
+            old = card._points_earn(70, origin="lifecycle")
+        with freeze_time("2026-01-05 09:00:00"):
+            recent = card._points_earn(40, origin="purchase")  # spendable from 2026-01-15
+        with freeze_time("2026-01-15 08:00:00"):
+            spend = card._points_consume(30, kind="spend")
+            self.assertEqual(spend.allocation_ids.lot_id, recent)
+            self.assertEqual((old.remaining, recent.remaining, card.points), (0, 10, 10))
+            self.assertEqual(card.points_entry_ids.filtered(lambda e: e.kind == "expire").points, -70)
+        self.assertLedgerMatches(card)
+
     def test_no_expiry_warning_to_customers_who_opted_out(self):
         self.env["mail.blacklist"].create({"email": "boris@example.com"})
         with freeze_time("2025-01-15 09:00:00"):
