@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: Lifecycle & Loyalty",
     "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -20,6 +20,7 @@
         "pos_loyalty",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/loyalty_lifecycle_security.xml",
         "security/ir.model.access.csv",
@@ -36,6 +37,14 @@
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/loyalty_lifecycle_menus.xml",
+        # points ledger
+        "data/ir_cron_points_data.xml",
+        "data/mail_template_points_data.xml",
+        "views/loyalty_points_entry_views.xml",
+        "views/loyalty_points_program_views.xml",
+        "views/res_partner_points_views.xml",
+        "wizard/loyalty_points_adjust_views.xml",
+        "views/loyalty_points_menus.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [
@@ -52,5 +61,6 @@
         "demo/account_move_demo.xml",
         "demo/abc_xyz_demo.xml",
         "demo/lifecycle_demo.xml",
+        "demo/loyalty_points_demo.xml",
     ],
 }

@@ -8,4 +8,11 @@ from . import res_partner
 from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
 from . import product_template
-from . import loyalty_card_pos
+from . import loyalty_points_entry
+from . import loyalty_points_tier
+from . import loyalty_program
+from . import loyalty_card
+from . import loyalty_history
+from . import pos_order
+from . import account_move
+from . import res_partner_points

@@ -264,4 +264,6 @@ class ResPartner(models.Model):
             "pos_lifecycle_stage",
             "abc_xyz_class",
             "pos_birthday_hint",
+            "loyalty_points_expiring",
+            "loyalty_points_tier",
         ]

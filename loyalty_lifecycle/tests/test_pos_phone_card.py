@@ -100,7 +100,13 @@ class TestPosPhoneCard(TestPointOfSaleHttpCommon):
         self.assertTrue(all(card["partner_id"] in loaded_partners for card in loaded_cards))
         self.assertNotIn(self.card.id, [card["id"] for card in loaded_cards], "Boris is fetched when selected")
         partner_fields = data["res.partner"]["fields"]
-        for name in ("pos_lifecycle_stage", "abc_xyz_class", "pos_birthday_hint"):
+        for name in (
+            "pos_lifecycle_stage",
+            "abc_xyz_class",
+            "pos_birthday_hint",
+            "loyalty_points_expiring",
+            "loyalty_points_tier",
+        ):
             self.assertIn(name, partner_fields)
 
     def test_consent_date_follows_changes_only(self):
@@ -134,6 +140,10 @@ class TestPosPhoneCard(TestPointOfSaleHttpCommon):
         # 100 points spent; Odoo's loyalty earns on the products (20.40), not
         # on what is left after the reward
         self.assertAlmostEqual(self.card.points, 150 - 100 + 20.4, places=2)
+        # ... and the ledger says the same: the opening lot paid the reward
+        spent = self.card.sudo().points_entry_ids.filtered(lambda e: e.kind == "spend")
+        self.assertAlmostEqual(sum(spent.mapped("points")), -100, places=2)
+        self.assertEqual(spent.allocation_ids.lot_id.origin, "opening")
 
     def test_tour_unknown_phone_creates_customer_with_consent(self):
         self.start_pos_tour("LoyaltyLifecycleUnknownPhone")

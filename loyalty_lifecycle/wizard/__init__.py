@@ -1,1 +1,3 @@
 from . import lifecycle_stage_preview
+from . import loyalty_points_adjust
+from . import loyalty_card_update_balance

@@ -1,0 +1,68 @@
+# Kept apart from res_partner.py (lifecycle and segmentation) on purpose:
+# pylint: disable=consider-merging-classes-inherited
+from odoo import api, fields, models
+
+from ..tools.points_ledger import round_points
+
+
+class ResPartner(models.Model):
+    """Loyalty points of a customer, from the ledger of their cards (kept
+    apart from res_partner.py, which holds the lifecycle and segmentation)."""
+
+    _inherit = "res.partner"
+
+    loyalty_points_available = fields.Float(
+        "Available Points", compute="_compute_loyalty_points", digits=(16, 2), help="Points the customer can spend."
+    )
+    loyalty_points_pending = fields.Float(
+        "Pending Points",
+        compute="_compute_loyalty_points",
+        digits=(16, 2),
+        help="Earned, spendable once the pending period is over.",
+    )
+    loyalty_points_expiring = fields.Float("Expiring within 30 Days", compute="_compute_loyalty_points", digits=(16, 2))
+    loyalty_points_tier = fields.Char("Loyalty Tier", compute="_compute_loyalty_points")
+    loyalty_points_entry_ids = fields.One2many("loyalty.points.entry", "partner_id", "Points Ledger", readonly=True)
+
+    def _loyalty_points_cards(self):
+        # points are shown to whoever sees the customer; the cards' own
+        # access rules (cashiers, loyalty managers) do not matter here
+        return (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("program_id.program_type", "=", "loyalty"),
+                    ("program_id.points_ledger", "=", True),
+                    ("company_id", "in", [False, *self.env.companies.ids]),
+                ]
+            )
+        )
+
+    @api.depends("loyalty_points_entry_ids.remaining", "loyalty_points_entry_ids.is_pending")
+    def _compute_loyalty_points(self):
+        cards = self._loyalty_points_cards() if self.ids else self.env["loyalty.card"]
+        figures = cards._points_figures()
+        for partner in self:
+            own = cards.filtered(lambda c, p=partner: c.partner_id == p)
+            partner.loyalty_points_available = round_points(sum(figures[c.id]["available"] for c in own))
+            partner.loyalty_points_pending = round_points(sum(figures[c.id]["pending"] for c in own))
+            partner.loyalty_points_expiring = round_points(sum(figures[c.id]["expiring"] for c in own))
+            partner.loyalty_points_tier = ", ".join(own.points_tier_id.mapped("name")) or False
+
+    @api.model
+    def get_loyalty_points_summary(self, partner_ids):
+        """For the till: {partner id: [one dict per loyalty card]} with the
+        available, pending and soon-expiring points and the tier."""
+        partners = self.browse(partner_ids).exists()
+        partners.check_access("read")
+        cards = partners._loyalty_points_cards()
+        summary = {partner.id: [] for partner in partners}
+        for row in cards.points_summary():
+            summary[row["partner_id"]].append(row)
+        return summary
+
+    def action_loyalty_points_adjust(self):
+        self.ensure_one()
+        return self.env["loyalty.points.adjust"].action_open(partner=self)
