@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools.points_ledger import round_points
 
@@ -45,6 +45,11 @@ class AccountMove(models.Model):
             products = lines.product_id.filtered_domain(domain) if domain else lines.product_id
             valid = lines.filtered(lambda line, products=products: line.product_id in products)
             amount = sum(valid.mapped("price_total" if rule.minimum_amount_tax_mode == "incl" else "price_subtotal"))
+            if program.currency_id and self.currency_id != program.currency_id:
+                # rules count money in the programme's currency
+                amount = self.currency_id._convert(
+                    amount, program.currency_id, self.company_id, self.invoice_date or fields.Date.context_today(self)
+                )
             quantity = sum(valid.mapped("quantity"))
             if not valid or quantity < rule.minimum_qty or amount < rule.minimum_amount:
                 continue

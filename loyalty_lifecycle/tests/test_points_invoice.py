@@ -24,9 +24,10 @@ class TestPointsInvoice(AccountTestInvoicingCommon, PointsLedgerMixin):
         cls.program = cls.create_points_program(points_earn_on_invoice=True, points_refund_policy="negative")
         cls.customer = cls.env["res.partner"].create({"name": "Olga"})
 
-    def _invoice(self, amount, move_type="out_invoice", day="2026-03-01", reversed_entry=None):
+    def _invoice(self, amount, move_type="out_invoice", day="2026-03-01", reversed_entry=None, currency=None):
         move = self.env["account.move"].create(
             {
+                "currency_id": (currency or self.env.company.currency_id).id,
                 "move_type": move_type,
                 "partner_id": self.customer.id,
                 "invoice_date": day,
@@ -69,6 +70,13 @@ class TestPointsInvoice(AccountTestInvoicingCommon, PointsLedgerMixin):
         invoice.line_ids.remove_move_reconcile()
         self._pay(invoice)
         self.assertEqual(len(card.points_entry_ids), 1)
+
+    @freeze_time("2026-03-01 10:00:00")
+    def test_foreign_currency_invoice_earns_in_programme_currency(self):
+        other = self.setup_other_currency("EUR", rates=[("2016-01-01", 2.0)])  # 1 company unit = 2 EUR
+        invoice = self._invoice(300, currency=other)
+        self._pay(invoice)
+        self.assertEqual(self._card().points, 150, "300 EUR are 150 in the programme's currency")
 
     @freeze_time("2026-03-01 10:00:00")
     def test_credit_note_takes_its_share_back(self):
