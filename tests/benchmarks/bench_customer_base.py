@@ -15,6 +15,7 @@ Markdown table for the README. Run it with ``bin/bench``.
 """
 
 import argparse
+import json
 import resource
 import time
 from datetime import date
@@ -131,6 +132,7 @@ def main():
     parser.add_argument("--purchases-per-customer", type=int, default=12)
     parser.add_argument("--generate", action="store_true", help="add the synthetic customers first")
     parser.add_argument("--today", default=date.today().isoformat())
+    parser.add_argument("--steps", default="segmentation,stages,pos", help="comma-separated: segmentation,stages,pos")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = date.fromisoformat(args.today)
@@ -147,8 +149,13 @@ def main():
         cr.execute("SELECT COUNT(*) FROM customer_purchase")
         print(f"purchase facts: {cr.fetchone()[0]:,}")
 
-    measure_segmentation(registry, rows, today)
-    measure_stage_rules(registry, rows, today)
+    steps = args.steps.split(",")
+    if "segmentation" in steps:
+        measure_segmentation(registry, rows, today)
+    if "stages" in steps:
+        measure_stage_rules(registry, rows, today)
+    if "pos" in steps:
+        measure_pos_loading(registry, rows)
 
     print()
     print("| step | time | peak RSS growth | result |")
@@ -196,6 +203,63 @@ def measure_stage_rules(registry, rows, today):
         moved, remaining = env["lifecycle.stage.rule"]._update_stages(today=today, batch_size=batch_size)
         step.note = f"{moved} moved"
         assert (moved, remaining) == (0, 0), "a second run must change nothing"
+
+
+def measure_pos_loading(registry, rows):
+    """Open a POS session on a loyalty programme with a card for every
+    customer: what the till downloads, against what stock Odoo would."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        config = env["pos.config"].search([("name", "=", "Bench Till")], limit=1)
+        if not config:
+            cash = env["account.journal"].search([("type", "=", "cash"), ("company_id", "=", env.company.id)], limit=1)
+            method = env["pos.payment.method"].create({"name": "Bench Cash", "journal_id": cash.id})
+            config = env["pos.config"].create({"name": "Bench Till", "payment_method_ids": [(6, 0, method.ids)]})
+            program = env["loyalty.program"].create(
+                {
+                    "name": "Bench Club",
+                    "program_type": "loyalty",
+                    "pos_config_ids": [(6, 0, config.ids)],
+                    "points_ledger": False,  # cards inserted in SQL below, outside the ledger
+                    "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1})],
+                    "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 5, "required_points": 100})],
+                }
+            )
+            env.flush_all()
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO loyalty_card (program_id, company_id, partner_id, code, points, active,
+                                              create_uid, create_date, write_uid, write_date)
+                    SELECT %(program)s, %(company)s, p.id, 'BENCH-' || p.id, mod(p.id, 500), TRUE,
+                           1, NOW(), 1, NOW()
+                      FROM res_partner p
+                     WHERE starts_with(p.name, 'Customer ')
+                    """,
+                    program=program.id,
+                    company=env.company.id,
+                )
+            )
+        if not config.current_session_id:
+            config.with_user(env.ref("base.user_admin")).open_ui()
+        # as the cashier opening the till (the admin here)
+        session = config.current_session_id.with_user(env.ref("base.user_admin"))
+        cr.commit()
+        program = env["loyalty.program"].search([("name", "=", "Bench Club")], limit=1)
+
+        with Step(rows, "POS session load (all models)") as step:
+            data = session.load_data([])
+            cards = data["loyalty.card"]["data"]
+            size = len(json.dumps(data["loyalty.card"], default=str))
+            customers = len(data["res.partner"]["data"])
+            step.note = f"{len(cards):,} loyalty cards sent ({size / 1024:.0f} KiB) for {customers} customers"
+
+        with Step(rows, "what stock Odoo 18 would send: every card of the programme") as step:
+            fields_ = env["loyalty.card"]._load_pos_data_fields(config.id)
+            stock = env["loyalty.card"].search_read([("program_id", "in", program.ids)], fields_, load=False)
+            size = len(json.dumps(stock, default=str))
+            step.note = f"{len(stock):,} loyalty cards ({size / 1024 / 1024:.1f} MiB)"
+        cr.rollback()
 
 
 if __name__ == "__main__":
