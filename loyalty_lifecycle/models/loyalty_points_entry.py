@@ -22,6 +22,7 @@ EARN_ORIGINS = [
     ("manual", "Manual adjustment"),
     ("opening", "Opening balance"),
     ("repair", "Ledger repair"),
+    ("reward_refund", "Refunded reward"),
 ]
 # The only fields the ledger itself updates on a posted entry.
 BOOKKEEPING_FIELDS = frozenset({"remaining", "is_pending", "expiry_warned", "needs_review", "history_id"})

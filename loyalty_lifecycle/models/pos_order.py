@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import _, models
 
 from ..tools.points_ledger import round_points
 
@@ -26,6 +26,7 @@ class PosOrder(models.Model):
         if not draft and self.state in PAID_STATES:
             self._points_spend_rewards()
             self._points_reverse_refunded()
+            self._points_return_refunded_rewards()
         return order_id
 
     def _points_reward_costs(self):
@@ -72,6 +73,51 @@ class PosOrder(models.Model):
         for refund in self:
             for original in refund._points_refunded_orders():
                 Card._points_reverse_refund(original, refund, original.amount_total, -refund.amount_total)
+
+    def _points_return_refunded_rewards(self):
+        """A refunded reward line gives its points back: the customer pays the
+        discount back, so the points it cost return to the card, as a new lot
+        (the lots it used may have expired since). The refunded share of the
+        line, once per refund order."""
+        Entry = self.env["loyalty.points.entry"].sudo()
+        for refund in self:
+            due = defaultdict(float)
+            for line in refund.lines:
+                original = line.refunded_orderline_id
+                if not (original.is_reward_line and original.coupon_id and original.points_cost and original.qty):
+                    continue
+                if not original.coupon_id.program_id.uses_points_ledger:
+                    continue
+                due[original.coupon_id] += original.points_cost * min(1.0, abs(line.qty) / abs(original.qty))
+            if not due:
+                continue
+            returned = dict(
+                Entry._read_group(
+                    [
+                        ("order_model", "=", refund._name),
+                        ("order_id", "=", refund.id),
+                        ("kind", "=", "earn"),
+                        ("origin", "=", "reward_refund"),
+                    ],
+                    ["card_id"],
+                    ["points:sum"],
+                )
+            )
+            for card, points in due.items():
+                to_return = round_points(points - returned.get(card, 0.0))
+                if to_return > 0:
+                    card._points_earn(
+                        to_return,
+                        origin="reward_refund",
+                        source=refund,
+                        reason=_("Reward of %(order)s refunded", order=refund._points_rewarded_order_names(card)),
+                    )
+
+    def _points_rewarded_order_names(self, card):
+        """Names of the orders whose reward lines on ``card`` this refund returns."""
+        self.ensure_one()
+        originals = self.lines.refunded_orderline_id.filtered(lambda line: line.coupon_id == card).order_id
+        return ", ".join(originals.mapped("name"))
 
     def _points_earn_bound(self, program):
         """The most points this order can earn in ``program``: every active

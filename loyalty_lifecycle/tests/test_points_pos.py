@@ -155,6 +155,40 @@ class TestPointsPos(TestPoSCommon, PointsLedgerMixin):
         self.assertIn("already spent", self.card.message_ids[0].body)
         self.assertLedgerMatches(self.card)
 
+    def test_refunded_reward_gives_its_points_back(self):
+        self.open_new_session()
+        # 3 visits, 20 points as a discount
+        order = self._sync(self._order_data([(self.visit, 3)], self.anna, reward_points=20))
+        self.assertEqual(self.card.points, 80)
+        # everything comes back, the discount line too: the customer pays the
+        # discount back, the 20 points return to the card, once
+        data = self._order_data([(self.visit, -3)], self.anna, refund_of=order)
+        reward_line = order.lines.filtered("is_reward_line")
+        data["lines"].append(
+            Command.create(
+                {
+                    "product_id": reward_line.product_id.id,
+                    "qty": -1,
+                    "price_unit": -20,
+                    "price_subtotal": 20,
+                    "price_subtotal_incl": 20,
+                    "tax_ids": [],
+                    "refunded_orderline_id": reward_line.id,
+                }
+            )
+        )
+        data["amount_total"] += 20
+        data["amount_paid"] += 20
+        data["payment_ids"][0][2]["amount"] += 20
+        refund = self._sync(data)
+        back = self.card.points_entry_ids.filtered(lambda e: e.origin == "reward_refund")
+        self.assertEqual((back.kind, back.points, back.order_id), ("earn", 20, refund.id))
+        self.assertIn(order.name, back.reason)
+        self.assertEqual(self.card.points, 100)
+        refund._points_return_refunded_rewards()  # saved again: nothing more
+        self.assertEqual(len(self.card.points_entry_ids.filtered(lambda e: e.origin == "reward_refund")), 1)
+        self.assertLedgerMatches(self.card)
+
     def test_refund_within_the_pending_period(self):
         """Points earned by an order refunded before they became spendable
         are simply taken back from the pending lot."""
