@@ -74,17 +74,24 @@ class AccountMove(models.Model):
                 [("order_model", "=", self._name), ("order_id", "in", invoices.ids), ("kind", "=", "earn")]
             ).mapped(lambda e: (e.order_id, e.program_id.id))
         )
+        programs_by_company = {company: self._points_invoice_programs(company) for company in invoices.company_id}
+        programs = self.env["loyalty.program"].union(*programs_by_company.values())
+        customers = invoices.partner_id.commercial_partner_id
+        cards = {
+            (card.program_id, card.partner_id): card
+            for card in Card.search([("program_id", "in", programs.ids), ("partner_id", "in", customers.ids)])
+        }
         for invoice in invoices:
             customer = invoice.partner_id.commercial_partner_id
-            for program in self._points_invoice_programs(invoice.company_id):
+            for program in programs_by_company[invoice.company_id]:
                 if (invoice.id, program.id) in already:
                     continue  # paid again after an unreconciliation: earned once
                 points = invoice._points_for_program(program)
                 if points <= 0:
                     continue
-                card = Card.search([("program_id", "=", program.id), ("partner_id", "=", customer.id)], limit=1)
+                card = cards.get((program, customer))
                 if not card:
-                    card = Card.with_context(loyalty_no_mail=True).create(
+                    card = cards[program, customer] = Card.with_context(loyalty_no_mail=True).create(
                         {"program_id": program.id, "partner_id": customer.id, "points": 0}
                     )
                 card._points_earn(points, origin="purchase", source=invoice)

@@ -23,9 +23,11 @@ class LifecycleStageCount(models.Model):
     @api.model
     def _record(self, day):
         self.env["res.partner"].flush_model(["lifecycle_stage_id", "active"])
+        # A second run the same day replaces that day's figures.
         self.env.cr.execute(
             SQL(
                 """
+                DELETE FROM lifecycle_stage_count WHERE date = %(day)s;
                 INSERT INTO lifecycle_stage_count (date, stage_id, customer_count, create_uid, create_date,
                                                    write_uid, write_date)
                 SELECT %(day)s, p.lifecycle_stage_id, COUNT(*), %(uid)s, NOW() AT TIME ZONE 'UTC',
@@ -33,23 +35,9 @@ class LifecycleStageCount(models.Model):
                   FROM res_partner p
                  WHERE p.active AND p.lifecycle_stage_id IS NOT NULL
                  GROUP BY p.lifecycle_stage_id
-                ON CONFLICT (date, stage_id) DO UPDATE SET customer_count = EXCLUDED.customer_count,
-                                                          write_date = EXCLUDED.write_date
                 """,
                 day=day,
                 uid=self.env.uid,
-            )
-        )
-        # Stages emptied since an earlier run of the same day.
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE lifecycle_stage_count c SET customer_count = 0
-                 WHERE c.date = %(day)s
-                   AND NOT EXISTS (SELECT 1 FROM res_partner p
-                                    WHERE p.active AND p.lifecycle_stage_id = c.stage_id)
-                """,
-                day=day,
             )
         )
         self.invalidate_model()

@@ -44,8 +44,9 @@ class ResPartner(models.Model):
     def _compute_loyalty_points(self):
         cards = self._loyalty_points_cards() if self.ids else self.env["loyalty.card"]
         figures = cards._points_figures()
+        cards_by_partner = cards.grouped("partner_id")
         for partner in self:
-            own = cards.filtered(lambda c, p=partner: c.partner_id == p)
+            own = cards_by_partner.get(partner, cards.browse())
             partner.loyalty_points_available = round_points(sum(figures[c.id]["available"] for c in own))
             partner.loyalty_points_pending = round_points(sum(figures[c.id]["pending"] for c in own))
             partner.loyalty_points_expiring = round_points(sum(figures[c.id]["expiring"] for c in own))

@@ -35,3 +35,14 @@ class LoyaltyLifecycleCommon(TransactionCase):
 
     def form_arch(self, user, model="res.partner"):
         return self.env[model].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+
+
+class CustomerBaseGroupsMixin:
+    """For Odoo's test classes that run as their own user (accounting, POS):
+    that user also belongs to a Customer Base group. Put it first in the bases."""
+
+    customer_base_group = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(cls.customer_base_group)

@@ -9,20 +9,18 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.loyalty_lifecycle.tools import abc_xyz
 
+from .common import CustomerBaseGroupsMixin
+
 MONTHS = [date(2025, 7, 1).replace(year=2025 + (6 + i) // 12, month=(6 + i) % 12 + 1) for i in range(12)]
 
 
 @tagged("post_install", "-at_install")
-class TestAbcXyz(AccountTestInvoicingCommon):
+class TestAbcXyz(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
     """A textbook example, classes computed by hand.
 
     The runs happen on 2026-07-15: the window is Jul 2025 - Jun 2026, by month.
+    The accountant of the test company also runs the segmentation (manager).
     """
-
-    @classmethod
-    def get_default_groups(cls):
-        # the accountant of the test company also runs the segmentation
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_manager")
 
     @classmethod
     def setUpClass(cls):

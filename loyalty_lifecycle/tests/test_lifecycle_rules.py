@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import CustomerBaseGroupsMixin
+
 D0 = date(2025, 1, 6)  # the day the member buys a one-year membership
 
 
@@ -16,12 +18,8 @@ def day(offset):
 
 
 @tagged("post_install", "-at_install")
-class TestLifecycleRules(AccountTestInvoicingCommon):
+class TestLifecycleRules(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
     """The default stage rules on the gym case: a member's year, day by day."""
-
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_manager")
 
     @classmethod
     def setUpClass(cls):
@@ -260,11 +258,7 @@ class TestLifecycleRules(AccountTestInvoicingCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestLifecycleRuleAccess(AccountTestInvoicingCommon):
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_manager")
-
+class TestLifecycleRuleAccess(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

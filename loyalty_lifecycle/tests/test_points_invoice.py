@@ -5,18 +5,17 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import CustomerBaseGroupsMixin
 from .common_points import PointsLedgerMixin
 
 
 @tagged("post_install", "-at_install")
-class TestPointsInvoice(AccountTestInvoicingCommon, PointsLedgerMixin):
+class TestPointsInvoice(CustomerBaseGroupsMixin, AccountTestInvoicingCommon, PointsLedgerMixin):
     """Paid invoices earn points, paid credit notes take them back; tiers
     multiply the points of the customers who spend the most."""
 
-    @classmethod
-    def get_default_groups(cls):
-        # the accountant also reads the customer base (but adjusts nothing)
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_user")
+    # the accountant also reads the customer base (but adjusts nothing)
+    customer_base_group = "loyalty_lifecycle.loyalty_lifecycle_group_user"
 
     @classmethod
     def setUpClass(cls):

@@ -4,17 +4,16 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
+from .common import CustomerBaseGroupsMixin
 from .common_points import PointsLedgerMixin
 
 
 @tagged("post_install", "-at_install")
-class TestPointsPos(TestPoSCommon, PointsLedgerMixin):
+class TestPointsPos(CustomerBaseGroupsMixin, TestPoSCommon, PointsLedgerMixin):
     """POS orders through sync_from_ui and pos_loyalty's confirmation calls,
     as the till makes them: the ledger earns, spends and reverses points."""
 
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_user")
+    customer_base_group = "loyalty_lifecycle.loyalty_lifecycle_group_user"
 
     @classmethod
     def setUpClass(cls):

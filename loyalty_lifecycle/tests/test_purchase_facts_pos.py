@@ -2,14 +2,14 @@ from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
+from .common import CustomerBaseGroupsMixin
+
 
 @tagged("post_install", "-at_install")
-class TestPurchaseFactsPos(TestPoSCommon):
+class TestPurchaseFactsPos(CustomerBaseGroupsMixin, TestPoSCommon):
     """Paid POS orders are purchase facts; an invoiced one counts once."""
 
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_user")
+    customer_base_group = "loyalty_lifecycle.loyalty_lifecycle_group_user"
 
     @classmethod
     def setUpClass(cls):
