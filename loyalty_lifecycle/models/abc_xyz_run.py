@@ -3,7 +3,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, date_utils
 
 from .abc_xyz_snapshot import XYZ_CLASSES
@@ -375,6 +375,8 @@ class AbcXyzRun(models.Model):
     @api.model
     def action_run_now(self):
         """Button: segment the customers of the current company now."""
+        if not self.env.user.has_group("loyalty_lifecycle.loyalty_lifecycle_group_manager"):
+            raise AccessError(_("Only Customer Base managers run the segmentation."))
         run = self._run_for_companies(self.env.company)
         return {
             "type": "ir.actions.act_window",
@@ -385,6 +387,7 @@ class AbcXyzRun(models.Model):
         }
 
     def action_view_snapshots(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("loyalty_lifecycle.abc_xyz_snapshot_action")
         action["domain"] = [("run_id", "=", self.id)]
@@ -392,6 +395,7 @@ class AbcXyzRun(models.Model):
         return action
 
     def action_view_migrations(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("loyalty_lifecycle.abc_xyz_snapshot_action_migration")
         action["domain"] = [("run_id", "=", self.id)]

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class LifecycleStage(models.Model):
@@ -64,6 +65,8 @@ class LifecycleStage(models.Model):
             stage.partner_count = counts.get(stage, 0)
 
     def action_view_partners(self):
+        if not self.env.user.has_group("loyalty_lifecycle.loyalty_lifecycle_group_user"):
+            raise AccessError(_("Only Customer Base users see the customers of a stage."))
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("loyalty_lifecycle.res_partner_action_lifecycle")
         action["domain"] = [("lifecycle_stage_id", "=", self.id)]

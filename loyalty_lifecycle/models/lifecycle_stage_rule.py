@@ -311,13 +311,16 @@ class LifecycleStageRule(models.Model):
 
     def action_preview(self):
         """Who this rule would move if it were enabled, before enabling it."""
+        self.check_access("write")
         self.ensure_one()
         return self.env["lifecycle.stage.preview"].create({"rule_id": self.id}).action_open()
 
     def action_enable(self):
+        self.check_access("write")
         self.enabled = True
 
     def action_disable(self):
+        self.check_access("write")
         self.enabled = False
 
 

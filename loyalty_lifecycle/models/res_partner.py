@@ -1,6 +1,7 @@
 import re
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import create_index
 
@@ -14,6 +15,12 @@ from .abc_xyz_snapshot import ABC_CLASSES, ABC_XYZ_CLASSES, XYZ_CLASSES
 PHONE_QUERY = re.compile(r"[\d\s()+\-./]+")
 BIRTHDAY_HINT_DAYS = 7
 
+# Who reads the customer base on a contact: its staff, and the cashiers for
+# what the till shows. Portal and public users, and employees without either
+# right, read none of it.
+CUSTOMER_BASE_USER = "loyalty_lifecycle.loyalty_lifecycle_group_user"
+CUSTOMER_BASE_OR_POS = "loyalty_lifecycle.loyalty_lifecycle_group_user,point_of_sale.group_pos_user"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -25,14 +32,18 @@ class ResPartner(models.Model):
         tracking=True,
         group_expand="_read_group_lifecycle_stage_ids",
         copy=False,
+        groups=CUSTOMER_BASE_USER,
     )
     birthday = fields.Date(
+        copy=False,
+        groups=CUSTOMER_BASE_OR_POS,
         help="For birthday greetings and the 'days until birthday' condition of the stage rules.",
     )
     lifecycle_stage_date = fields.Datetime(
         string="In Stage Since",
         readonly=True,
         copy=False,
+        groups=CUSTOMER_BASE_USER,
         help="When the customer entered the current lifecycle stage.",
     )
 
@@ -43,41 +54,73 @@ class ResPartner(models.Model):
         "ABC Class",
         company_dependent=True,
         readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_USER,
         help="A: the customers who make the bulk of revenue; C: the long tail.",
     )
     xyz_class = fields.Selection(
-        XYZ_CLASSES, "XYZ Class", company_dependent=True, readonly=True, help="X: buys regularly; Z: irregularly."
+        XYZ_CLASSES,
+        "XYZ Class",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_USER,
+        help="X: buys regularly; Z: irregularly.",
     )
-    abc_xyz_class = fields.Selection(ABC_XYZ_CLASSES, "ABC-XYZ Class", company_dependent=True, readonly=True)
+    abc_xyz_class = fields.Selection(
+        ABC_XYZ_CLASSES,
+        "ABC-XYZ Class",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_OR_POS,  # a badge at the till
+    )
     abc_xyz_new = fields.Boolean(
         "New (no XYZ yet)",
         company_dependent=True,
         readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_USER,
         help="Too little purchase history for an XYZ class.",
     )
-    abc_xyz_date = fields.Date("Last Segmentation", compute="_compute_abc_xyz_date")
-    lifecycle_history_ids = fields.One2many("lifecycle.stage.history", "partner_id", string="Stage History")
+    abc_xyz_date = fields.Date("Last Segmentation", compute="_compute_abc_xyz_date", groups=CUSTOMER_BASE_USER)
+    lifecycle_history_ids = fields.One2many(
+        "lifecycle.stage.history", "partner_id", string="Stage History", groups=CUSTOMER_BASE_USER
+    )
 
-    ltv_currency_id = fields.Many2one(related="company_id.currency_id", string="LTV Currency")
+    ltv_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="LTV Currency", groups=CUSTOMER_BASE_USER
+    )
     ltv_revenue = fields.Monetary(
         "Revenue in Window",
         compute="_compute_ltv",
         currency_field="ltv_currency_id",
+        groups=CUSTOMER_BASE_USER,
         help="Net revenue over the analysis window of the last segmentation.",
     )
-    ltv_monthly = fields.Monetary("Revenue per Month", compute="_compute_ltv", currency_field="ltv_currency_id")
-    ltv_trend = fields.Float("Revenue Trend (%)", compute="_compute_ltv", digits=(16, 1))
+    ltv_monthly = fields.Monetary(
+        "Revenue per Month", compute="_compute_ltv", currency_field="ltv_currency_id", groups=CUSTOMER_BASE_USER
+    )
+    ltv_trend = fields.Float("Revenue Trend (%)", compute="_compute_ltv", digits=(16, 1), groups=CUSTOMER_BASE_USER)
 
+    # The cashier asks for the consent when registering a customer at the till.
     marketing_consent = fields.Boolean(
         "Accepts Offers",
         tracking=True,
         copy=False,
+        groups=CUSTOMER_BASE_OR_POS,
         help="The customer agreed to receive offers by SMS and email. Without it, only transactional "
         "messages (receipts, points about to expire) are sent.",
     )
-    marketing_consent_date = fields.Datetime("Consent Changed On", readonly=True, copy=False)
-    pos_lifecycle_stage = fields.Char(related="lifecycle_stage_id.name", string="Stage (POS)")
-    pos_birthday_hint = fields.Char(compute="_compute_pos_birthday_hint", string="Birthday Hint")
+    marketing_consent_date = fields.Datetime(
+        "Consent Changed On", readonly=True, copy=False, groups=CUSTOMER_BASE_OR_POS
+    )
+    pos_lifecycle_stage = fields.Char(
+        related="lifecycle_stage_id.name", string="Stage (POS)", groups=CUSTOMER_BASE_OR_POS
+    )
+    pos_birthday_hint = fields.Char(
+        compute="_compute_pos_birthday_hint", string="Birthday Hint", groups=CUSTOMER_BASE_OR_POS
+    )
 
     def _compute_abc_xyz_date(self):
         last_run = self.env["abc.xyz.run"].search([("company_id", "=", self.env.company.id)], limit=1)
@@ -106,8 +149,58 @@ class ResPartner(models.Model):
         # Show every active stage as a kanban column, empty ones included.
         return stages.search([], order=stages._order)
 
+    # ------------------------------------------------------------------
+    # Who may set what: the fields' groups decide who reads and writes them
+    # (Odoo checks them on write, not on create); some are the server's alone.
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_base_fields(self):
+        """Names of the fields the customer base adds to contacts (extended
+        by the other Customer Base addons)."""
+        return {
+            "lifecycle_stage_id",
+            "lifecycle_stage_date",
+            "birthday",
+            "abc_class",
+            "xyz_class",
+            "abc_xyz_class",
+            "abc_xyz_new",
+            "lifecycle_history_ids",
+            "marketing_consent",
+            "marketing_consent_date",
+        }
+
+    @api.model
+    def _customer_base_server_fields(self):
+        """{field name: why no user sets it}: fields only the server writes."""
+        segmentation = _("The ABC-XYZ classes are set by the segmentation runs, not by hand.")
+        return {
+            "lifecycle_stage_date": _("The date a customer entered a stage is set when the stage changes."),
+            "lifecycle_history_ids": _("The stage history is written when a customer changes stage."),
+            "marketing_consent_date": _("The date of the consent is set when the consent changes."),
+            "abc_class": segmentation,
+            "xyz_class": segmentation,
+            "abc_xyz_class": segmentation,
+            "abc_xyz_new": segmentation,
+        }
+
+    @api.model
+    def _check_customer_base_values(self, vals_list):
+        """Refuse the values of ``vals_list`` the current user may not set."""
+        if self.env.su:
+            return
+        names = {name for vals in vals_list for name in vals} & self._customer_base_fields()
+        if not names:
+            return
+        self.check_field_access_rights("write", sorted(names))
+        server_fields = self._customer_base_server_fields()
+        refused = sorted(names & set(server_fields))
+        if refused:
+            raise AccessError(server_fields[refused[0]])
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_customer_base_values(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
             if vals.get("lifecycle_stage_id") and not vals.get("lifecycle_stage_date"):
@@ -121,13 +214,12 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        if "marketing_consent" in vals and "marketing_consent_date" not in vals:
-            # The date the consent was given or withdrawn, for who changed it.
+        self._check_customer_base_values([vals])
+        if "marketing_consent" in vals:
+            # The date the consent was given or withdrawn, set by the server.
             changed = self.filtered(lambda p: p.marketing_consent != bool(vals["marketing_consent"]))
             if changed:
-                if self - changed:
-                    (self - changed).write(vals)
-                return changed.write(dict(vals, marketing_consent_date=fields.Datetime.now()))
+                super(ResPartner, changed).write({"marketing_consent_date": fields.Datetime.now()})
         if "lifecycle_stage_id" not in vals:
             return super().write(vals)
         # Only customers that really change stage get a new entry date and a

@@ -1,6 +1,7 @@
 from . import test_abc_xyz_maths
 from . import test_abc_xyz
 from . import test_purchase_facts_pos
+from . import test_access_rights
 from . import test_foundation
 from . import test_lifecycle_rules
 from . import test_pos_phone_card

@@ -7,9 +7,11 @@ from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
+from .common import CustomerBaseGroupsMixin
+
 
 @tagged("post_install", "-at_install")
-class TestPosPhoneCard(TestPointOfSaleHttpCommon):
+class TestPosPhoneCard(CustomerBaseGroupsMixin, TestPointOfSaleHttpCommon):
     """The phone is the card, at a till of a Russian gym with a big club."""
 
     @classmethod

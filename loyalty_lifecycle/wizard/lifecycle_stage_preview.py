@@ -48,6 +48,7 @@ class LifecycleStagePreview(models.TransientModel):
         )
 
     def action_open(self):
+        self.check_access("write")  # managers only (ir.model.access.csv)
         self.ensure_one()
         self._compute_lines()
         return {
@@ -63,6 +64,7 @@ class LifecycleStagePreview(models.TransientModel):
         return self.action_open()
 
     def action_enable_rule(self):
+        self.check_access("write")
         self.ensure_one()
         self.rule_id.action_enable()
         return {"type": "ir.actions.act_window_close"}

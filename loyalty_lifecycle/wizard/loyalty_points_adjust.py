@@ -37,6 +37,14 @@ class LoyaltyPointsAdjust(models.TransientModel):
 
     @api.model
     def action_open(self, partner):
+        """The adjustment form for ``partner`` (a customer or its id)."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Customer Base managers adjust loyalty points."))
+        if isinstance(partner, int) and not isinstance(partner, bool):
+            partner = self.env["res.partner"].browse(partner)
+        if not isinstance(partner, models.BaseModel) or partner._name != "res.partner" or len(partner) != 1:
+            raise UserError(_("Choose the customer whose points to adjust."))
+        partner.check_access("read")
         programs = self.env["loyalty.program"].search(
             [("program_type", "=", "loyalty"), ("points_ledger", "=", True)], limit=2
         )

@@ -1,2 +1,3 @@
 from . import test_referral_code
 from . import test_referral
+from . import test_referral_rights

@@ -1,3 +1,4 @@
+from . import survey_question
 from . import survey_survey
 from . import survey_user_input
 from . import survey_user_input_line

@@ -61,6 +61,7 @@ class SurveySurvey(models.Model):
             survey.nps_score = summary.score
 
     def action_view_nps_answers(self):
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("survey_nps.survey_user_input_action_nps")
         action["domain"] = [("survey_id", "=", self.id), ("nps_category", "!=", False)]

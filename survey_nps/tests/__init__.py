@@ -1,2 +1,3 @@
 from . import test_nps_maths
 from . import test_nps_survey
+from . import test_nps_input

@@ -4,6 +4,8 @@
 passives 7-8, detractors 0-6; NPS = % promoters - % detractors, from -100 to 100.
 """
 
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -12,6 +14,24 @@ MAX_SCORE = 10
 PROMOTER = "promoter"
 PASSIVE = "passive"
 DETRACTOR = "detractor"
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,15}")
+
+
+def whole_number(value):
+    """The whole number an answer stands for: an int, a float without a
+    fraction (7.0) or a string of ASCII digits (" 7 "). ValueError for
+    anything else: 3.5, "abc", "1e3", booleans, None, lists, dicts, NaN."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a whole number: {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"not a whole number: {value!r}")
+        return int(value)
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"not a whole number: {value!r:.40}")
 
 
 def category(score):
