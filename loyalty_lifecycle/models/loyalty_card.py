@@ -7,8 +7,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare
 
 from ..tools import points_ledger
-from ..tools.points_ledger import round_points
 from ..tools.ledger_call import ledger_call, with_ledger_call
+from ..tools.points_ledger import round_points
 
 MANAGER_GROUP = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
 EXPIRING_DAYS = 30
@@ -371,21 +371,18 @@ class LoyaltyCard(models.Model):
         if not entries:
             return
         # the card history is written by the ledger for whoever triggered it
-        rows = (
-            with_ledger_call(self.env["loyalty.history"].sudo(), no_link=True)
-            .create(
-                [
-                    {
-                        "card_id": entry.card_id.id,
-                        "description": entry._history_description(),
-                        "issued": max(entry.points, 0.0),
-                        "used": max(-entry.points, 0.0),
-                        "order_model": entry.order_model,
-                        "order_id": entry.order_id,
-                    }
-                    for entry in entries
-                ]
-            )
+        rows = with_ledger_call(self.env["loyalty.history"].sudo(), no_link=True).create(
+            [
+                {
+                    "card_id": entry.card_id.id,
+                    "description": entry._history_description(),
+                    "issued": max(entry.points, 0.0),
+                    "used": max(-entry.points, 0.0),
+                    "order_model": entry.order_model,
+                    "order_id": entry.order_id,
+                }
+                for entry in entries
+            ]
         )
         for entry, row in zip(entries, rows, strict=True):
             entry.history_id = row

@@ -2,8 +2,8 @@ from collections import defaultdict
 
 from odoo import _, models
 
-from ..tools.points_ledger import round_points
 from ..tools.ledger_call import with_ledger_call
+from ..tools.points_ledger import round_points
 
 PAID_STATES = ("paid", "done", "invoiced")
 
@@ -151,7 +151,5 @@ class PosOrder(models.Model):
         self.ensure_one()
         return super(
             PosOrder,
-            with_ledger_call(
-                self, source=(self._name, self.id), prespent=tuple(self._points_spent_by_card().items())
-            ),
+            with_ledger_call(self, source=(self._name, self.id), prespent=tuple(self._points_spent_by_card().items())),
         ).confirm_coupon_programs(coupon_data)
