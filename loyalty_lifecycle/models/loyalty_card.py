@@ -361,12 +361,15 @@ class LoyaltyCard(models.Model):
 
     def _points_mirror_history(self, entries):
         """Mirror ledger entries into Odoo's card history (``loyalty.history``),
-        except what pos_loyalty records itself: a POS order's earning and
-        spending."""
+        except what pos_loyalty and sale_loyalty record themselves: an
+        order's earning and spending."""
         if ledger_call(self.env).no_history:
             return
         entries = entries.filtered(
-            lambda e: round_points(e.points) and not (e.order_model == "pos.order" and e.kind in ("earn", "spend"))
+            lambda e: (
+                round_points(e.points)
+                and not (e.order_model in ("pos.order", "sale.order") and e.kind in ("earn", "spend"))
+            )
         )
         if not entries:
             return

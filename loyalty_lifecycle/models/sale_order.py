@@ -125,6 +125,11 @@ class SaleOrder(models.Model):
                 if to_spend > 0:
                     order._points_spend(card, to_spend)
                 card._points_sync()
+        # sale_loyalty wrote the orders' card history before the ledger posted
+        # (the history is read by whoever confirms)
+        self.env["loyalty.history"].sudo().search(
+            [("order_model", "=", self._name), ("order_id", "in", self.ids)]
+        )._points_link_entries()
 
     def _points_spend(self, card, points):
         """Spend ``points`` on ``card`` for the order: the card's available
@@ -165,10 +170,13 @@ class SaleOrder(models.Model):
 
     def _points_cancel_order(self, cards):
         """The cancelled order takes back from ``cards`` what it earned and
-        gives back what it spent."""
+        gives back what it spent. Odoo drops the order's lines of the card
+        history (the order never happened); the ledger keeps its entries,
+        without writing new history lines."""
         self.ensure_one()
-        self.env["loyalty.card"]._points_reverse_refund(self, self, 1.0, 1.0)
-        for card in cards:
+        Card = with_ledger_call(self.env["loyalty.card"], no_history=True)
+        Card._points_reverse_refund(self, self, 1.0, 1.0)
+        for card in cards.with_env(Card.env):
             _earned, spent = self._points_posted(card)
             if spent > 0:
                 card._points_earn(
