@@ -18,6 +18,7 @@
         "loyalty",
         "point_of_sale",
         "pos_loyalty",
+        "sale_loyalty",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "post_init_hook": "post_init_hook",

@@ -15,4 +15,6 @@ from . import loyalty_card
 from . import loyalty_history
 from . import pos_order
 from . import account_move
+from . import sale_order
+from . import sale_order_line
 from . import res_partner_points

@@ -7,7 +7,9 @@ class AccountMove(models.Model):
     """Invoices and the points ledger: a paid customer invoice earns points
     in the programmes set to earn on invoices; a paid credit note takes back
     its share of what the reversed invoice earned. Invoices of POS orders are
-    left out: their order earned the points."""
+    left out, and so are invoice lines of sale orders that earned in the
+    programme when they were confirmed (sale_loyalty): their order earned
+    the points."""
 
     _inherit = "account.move"
 
@@ -38,7 +40,14 @@ class AccountMove(models.Model):
         """Points this invoice earns by the programme's automatic rules:
         per order, per unit or per amount spent on the rule's products."""
         self.ensure_one()
-        lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product" and line.product_id)
+        lines = self.invoice_line_ids.filtered(
+            lambda line: (
+                line.display_type == "product"
+                and line.product_id
+                # sale_loyalty programmes are read by whoever registers the payment
+                and program not in line.sale_line_ids.order_id.sudo().coupon_point_ids.coupon_id.program_id
+            )
+        )
         points = 0.0
         for rule in program.rule_ids.filtered(lambda r: r.active and r.mode == "auto"):
             domain = rule._get_valid_product_domain()

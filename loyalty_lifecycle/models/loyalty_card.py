@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare
 
 from ..tools import points_ledger
+from ..tools.ledger_call import ledger_call, with_ledger_call
 from ..tools.points_ledger import round_points
 
 MANAGER_GROUP = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
@@ -360,33 +361,31 @@ class LoyaltyCard(models.Model):
 
     def _points_mirror_history(self, entries):
         """Mirror ledger entries into Odoo's card history (``loyalty.history``),
-        except what pos_loyalty records itself: a POS order's earning and
-        spending."""
-        if self.env.context.get("loyalty_points_no_history"):
+        except what pos_loyalty and sale_loyalty record themselves: an
+        order's earning and spending."""
+        if ledger_call(self.env).no_history:
             return
         entries = entries.filtered(
-            lambda e: round_points(e.points) and not (e.order_model == "pos.order" and e.kind in ("earn", "spend"))
+            lambda e: (
+                round_points(e.points)
+                and not (e.order_model in ("pos.order", "sale.order") and e.kind in ("earn", "spend"))
+            )
         )
         if not entries:
             return
         # the card history is written by the ledger for whoever triggered it
-        rows = (
-            self.env["loyalty.history"]
-            .sudo()
-            .with_context(loyalty_points_no_link=True)
-            .create(
-                [
-                    {
-                        "card_id": entry.card_id.id,
-                        "description": entry._history_description(),
-                        "issued": max(entry.points, 0.0),
-                        "used": max(-entry.points, 0.0),
-                        "order_model": entry.order_model,
-                        "order_id": entry.order_id,
-                    }
-                    for entry in entries
-                ]
-            )
+        rows = with_ledger_call(self.env["loyalty.history"].sudo(), no_link=True).create(
+            [
+                {
+                    "card_id": entry.card_id.id,
+                    "description": entry._history_description(),
+                    "issued": max(entry.points, 0.0),
+                    "used": max(-entry.points, 0.0),
+                    "order_model": entry.order_model,
+                    "order_id": entry.order_id,
+                }
+                for entry in entries
+            ]
         )
         for entry, row in zip(entries, rows, strict=True):
             entry.history_id = row
@@ -397,7 +396,7 @@ class LoyaltyCard(models.Model):
         for card in self:
             if float_compare(card.points, balances[card.id], precision_digits=2):
                 # the ledger writes what its entries say, whoever triggered it
-                card.sudo().with_context(loyalty_points_sync=True).points = balances[card.id]
+                with_ledger_call(card.sudo(), sync=True).points = balances[card.id]
 
     # ------------------------------------------------------------------
     # Public API (POS, other addons)
@@ -442,11 +441,11 @@ class LoyaltyCard(models.Model):
         for card in self:
             opening = round_points(card.points)
             if opening:
-                card.with_context(loyalty_points_sync=True, tracking_disable=True).points = 0.0
+                with_ledger_call(card.with_context(tracking_disable=True), sync=True).points = 0.0
                 card._points_post_difference(opening, origin="opening", reason=_("Opening balance"))
 
     def write(self, vals):
-        if "points" not in vals or self.env.context.get("loyalty_points_sync"):
+        if "points" not in vals or ledger_call(self.env).sync:
             return super().write(vals)
         ledger_cards = self._points_ledger_cards()
         if not ledger_cards:
@@ -465,17 +464,17 @@ class LoyaltyCard(models.Model):
     def _points_apply_new_value(self, new_points):
         """Turn a plain write of ``points`` into ledger entries.
 
-        Context: ``loyalty_points_source`` ((model, id), e.g. the POS order
-        whose points pos_loyalty is writing) makes a rise an earning and a
-        fall a spending; ``loyalty_points_prespent`` ({card id: points}) are
+        The context's :class:`LedgerCall` (set by server code only) may name
+        the ``source`` (the POS order whose points pos_loyalty is writing):
+        a rise is then its earning and a fall its spending; ``prespent`` are
         the points that source already spent through the ledger (the POS
         order's rewards, consumed when the order was paid), which the written
-        value still counts; ``loyalty_points_reason`` explains an adjustment.
+        value still counts; ``reason`` explains an adjustment.
         """
-        context = self.env.context
-        source = context.get("loyalty_points_source")
-        prespent = context.get("loyalty_points_prespent") or {}
-        reason = context.get("loyalty_points_reason") or _("Points changed on the card")
+        call = ledger_call(self.env)
+        source = call.source
+        prespent = dict(call.prespent)
+        reason = call.reason or _("Points changed on the card")
         self._points_lock()
         for card in self:
             delta = round_points(new_points - card.points + prespent.get(card.id, 0.0))

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.ledger_call import ledger_call
+
 
 class LoyaltyHistory(models.Model):
     """Odoo's card history, tied to the points ledger: each history row that
@@ -14,7 +16,7 @@ class LoyaltyHistory(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         rows = super().create(vals_list)
-        if not self.env.context.get("loyalty_points_no_link"):
+        if not ledger_call(self.env).no_link:
             rows._points_link_entries()
         return rows
 

@@ -110,7 +110,8 @@ class LoyaltyProgram(models.Model):
                     by_tier.setdefault(tier, self.env["loyalty.card"])
                     by_tier[tier] |= card
             for tier, tier_cards in by_tier.items():
-                tier_cards.sudo().with_context(loyalty_points_sync=True).points_tier_id = tier
+                # the tier is the ledger's own figure, written for whoever posted
+                tier_cards.sudo().points_tier_id = tier
                 changed |= tier_cards
         return changed
 

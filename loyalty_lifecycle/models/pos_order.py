@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import _, models
 
+from ..tools.ledger_call import with_ledger_call
 from ..tools.points_ledger import round_points
 
 PAID_STATES = ("paid", "done", "invoiced")
@@ -150,8 +151,5 @@ class PosOrder(models.Model):
         self.ensure_one()
         return super(
             PosOrder,
-            self.with_context(
-                loyalty_points_source=(self._name, self.id),
-                loyalty_points_prespent=self._points_spent_by_card(),
-            ),
+            with_ledger_call(self, source=(self._name, self.id), prespent=tuple(self._points_spent_by_card().items())),
         ).confirm_coupon_programs(coupon_data)

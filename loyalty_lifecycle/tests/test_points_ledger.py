@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.loyalty_lifecycle.tools.ledger_call import with_ledger_call
 from odoo.addons.loyalty_lifecycle.tools.points_ledger import Ledger
 
 from .common import LoyaltyLifecycleCommon
@@ -49,8 +50,9 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
         self.assertEqual(
             (opening.kind, opening.origin, opening.points, opening.remaining), ("adjust", "opening", 200, 200)
         )
-        # a manager (or Odoo's own code, as superuser) writing points posts an adjustment
-        card.with_user(self.user_manager).with_context(loyalty_points_reason="Gift").points = 150
+        # a manager (or Odoo's own code, as superuser) writing points posts an adjustment;
+        # server code names its reason with a LedgerCall
+        with_ledger_call(card.with_user(self.user_manager), reason="Gift").points = 150
         adjust = card.points_entry_ids - opening
         self.assertEqual(
             (adjust.kind, adjust.points, adjust.reason, adjust.user_id), ("adjust", -50, "Gift", self.user_manager)
@@ -239,6 +241,26 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
             entry.unlink()
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             card.unlink()
+
+    def test_no_client_context_writes_points(self):
+        """A JSON-RPC client can send any JSON context: none of it lets a
+        cashier write points past the ledger (found: 8,339 points minted with
+        ``loyalty_points_sync`` in the context)."""
+        card = self.create_card(self.program, self.anna, points=50)
+        cashier = new_test_user(self.env, login="ledger_cashier", groups="point_of_sale.group_pos_user")
+        forged_contexts = (
+            {"loyalty_points_sync": True},
+            {"loyalty_points_call": {"sync": True}},
+            {"loyalty_points_call": True},
+            {"loyalty_points_source": ["pos.order", 1], "loyalty_points_reason": "forged"},
+        )
+        for context in forged_contexts:
+            with self.subTest(context=context), self.assertRaises(AccessError):
+                card.with_user(cashier).with_context(**context).write({"points": 8339})
+        # a manager's write with a forged context is a plain adjustment, not a sync
+        card.with_user(self.user_manager).with_context(loyalty_points_call={"sync": True}).points = 60
+        self.assertEqual(card.points_entry_ids.sorted("id")[-1:].points, 10)
+        self.assertLedgerMatches(card)
 
     def test_access_rights(self):
         card = self.create_card(self.program, self.anna, points=50)

@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..tools.ledger_call import with_ledger_call
+
 
 class LoyaltyCardUpdateBalance(models.TransientModel):
     """Odoo's "update balance" on a card: on a ledger card the change is an
@@ -15,7 +17,7 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
         history_before = card.history_ids
         res = super(
             LoyaltyCardUpdateBalance,
-            self.with_context(loyalty_points_reason=self.description, loyalty_points_no_history=True),
+            with_ledger_call(self, reason=self.description, no_history=True),
         ).action_update_card_point()
         new_history = (card.history_ids - history_before)[:1]
         # the ledger links its own entries
