@@ -171,7 +171,9 @@ class LifecycleStageRule(models.Model):
             if query is None:
                 continue
             self.env.cr.execute(query)
-            changes += [(partner_id, rule_id, stage_id) for partner_id, rule_id, stage_id, _from in self.env.cr.fetchall()]
+            changes += [
+                (partner_id, rule_id, stage_id) for partner_id, rule_id, stage_id, _from in self.env.cr.fetchall()
+            ]
         changes.sort()
         return changes[:limit] if limit else changes
 

@@ -150,9 +150,7 @@ class LifecycleStageRun(models.Model):
         self.ensure_one()
         Rule = self.env["lifecycle.stage.rule"]
         company = self.company_id
-        rules = Rule.search(
-            [("enabled", "=", True), "|", ("company_id", "=", False), ("company_id", "=", company.id)]
-        )
+        rules = Rule.search([("enabled", "=", True), "|", ("company_id", "=", False), ("company_id", "=", company.id)])
         self.env.flush_all()
         # Lines of finished runs of earlier days served their purpose.
         self.env.cr.execute(
@@ -262,7 +260,9 @@ class LifecycleStageRunLine(models.Model):
     _order = "run_id, partner_id"
 
     run_id = fields.Many2one("lifecycle.stage.run", required=True, index=True, ondelete="cascade", readonly=True)
-    partner_id = fields.Many2one("res.partner", "Customer", required=True, index=True, ondelete="cascade", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, ondelete="cascade", readonly=True
+    )
     rule_id = fields.Many2one("lifecycle.stage.rule", ondelete="set null", readonly=True)
     from_stage_id = fields.Many2one("lifecycle.stage", "From", ondelete="cascade", readonly=True)
     to_stage_id = fields.Many2one("lifecycle.stage", "To", required=True, ondelete="cascade", readonly=True)

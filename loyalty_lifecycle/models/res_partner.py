@@ -225,7 +225,7 @@ class ResPartner(models.Model):
         the days of the company's setting, or until their next purchase."""
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
-        by_days = defaultdict(lambda: self.browse())
+        by_days = defaultdict(self.browse)
         for partner in self:
             by_days[partner._lifecycle_home_company().lifecycle_manual_hold_days] |= partner
         for days, partners in by_days.items():

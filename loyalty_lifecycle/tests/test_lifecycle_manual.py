@@ -58,9 +58,7 @@ class TestLifecycleManualMove(CustomerBaseGroupsMixin, AccountTestInvoicingCommo
                     "invoice_date": when,
                     "date": when,
                     "invoice_line_ids": [
-                        Command.create(
-                            {"product_id": cls.product.id, "quantity": 1, "price_unit": 5, "tax_ids": []}
-                        )
+                        Command.create({"product_id": cls.product.id, "quantity": 1, "price_unit": 5, "tax_ids": []})
                     ],
                 }
                 for partner in partners

@@ -110,7 +110,9 @@ class TestLifecycleRuns(LoyaltyLifecycleCommon):
             self._run_until_done(batch_size=2)
         self.assertEqual(self.customers.lifecycle_stage_id, self.stage_y, "one step a day, not X to Y to Z")
         counts = self.env["lifecycle.stage.count"].search([("date", "=", DAY), ("stage_id", "=", self.stage_y.id)])
-        self.assertEqual(counts.customer_count, self.env["res.partner"].search_count([("lifecycle_stage_id", "=", self.stage_y.id)]))
+        self.assertEqual(
+            counts.customer_count, self.env["res.partner"].search_count([("lifecycle_stage_id", "=", self.stage_y.id)])
+        )
         with freeze_time(DAY + timedelta(days=1)):
             self._run_until_done(batch_size=2)
         self.assertEqual(self.customers.lifecycle_stage_id, self.stage_z)
