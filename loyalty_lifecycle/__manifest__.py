@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: Lifecycle & Loyalty",
     "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -34,6 +34,7 @@
         "views/lifecycle_stage_views.xml",
         "views/lifecycle_stage_history_views.xml",
         "views/lifecycle_stage_rule_views.xml",
+        "views/lifecycle_stage_run_views.xml",
         "views/product_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

@@ -7,6 +7,7 @@ from . import res_config_settings
 from . import res_partner
 from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
+from . import lifecycle_stage_run
 from . import product_template
 from . import loyalty_points_entry
 from . import loyalty_points_tier

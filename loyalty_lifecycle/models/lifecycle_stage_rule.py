@@ -44,6 +44,13 @@ class LifecycleStageRule(models.Model):
         "Priority", default=100, help="Rules are tried in this order; the first one that matches decides."
     )
     stage_id = fields.Many2one("lifecycle.stage", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company whose customers the rule moves, on that company's purchases. "
+        "Empty: a shared rule, applied in every company to that company's customers and purchases.",
+    )
     enabled = fields.Boolean(
         default=False,
         copy=False,
@@ -60,6 +67,10 @@ class LifecycleStageRule(models.Model):
     )
     condition_ids = fields.One2many("lifecycle.stage.rule.condition", "rule_id", string="Conditions", copy=True)
     description = fields.Char(compute="_compute_description", string="Conditions Summary")
+    cycle_warning = fields.Char(
+        compute="_compute_cycle_warning",
+        help="Rules limited to some stages that lead a customer back to where they started.",
+    )
 
     @api.depends(
         "condition_ids.criterion",
@@ -76,26 +87,117 @@ class LifecycleStageRule(models.Model):
                 parts.append(_("from %(stages)s", stages=", ".join(rule.from_stage_ids.mapped("name"))))
             rule.description = "; ".join(parts) or _("always")
 
+    @api.depends("stage_id", "from_stage_ids", "enabled", "company_id")
+    def _compute_cycle_warning(self):
+        """Warn when this rule and the enabled rules of its company, through
+        their 'Only From Stages', form a circle (X to Y, then Y to X). The
+        daily run moves each customer at most once a day, so a circle cannot
+        loop; it still moves customers back and forth from one day to the
+        next, which is rarely what the rules meant."""
+        enabled = self.search([("enabled", "=", True)])
+        for rule in self:
+            others = (enabled - rule._origin).filtered(
+                lambda r, rule=rule: not rule.company_id or not r.company_id or r.company_id == rule.company_id
+            )
+            cycle = rule._find_stage_cycle(others + rule)
+            if cycle:
+                rule.cycle_warning = _(
+                    "These rules move customers in a circle: %(cycle)s. Each customer moves at most once a day, "
+                    "but may go back and forth from one day to the next.",
+                    cycle=" → ".join(cycle.mapped("name") + cycle[:1].mapped("name")),
+                )
+            else:
+                rule.cycle_warning = False
+
+    def _find_stage_cycle(self, rules):
+        """Stages of a circle through this rule, or an empty recordset.
+        Only rules with 'Only From Stages' are edges (from each of those
+        stages to the rule's stage): a rule open to every stage would make
+        a circle of any two rules."""
+        self.ensure_one()
+        if not self.from_stage_ids or not self.stage_id:
+            return self.env["lifecycle.stage"]
+        edges = defaultdict(set)
+        for rule in rules:
+            for source in rule.from_stage_ids:
+                if source != rule.stage_id:
+                    edges[source.id].add(rule.stage_id.id)
+        # Paths from this rule's target back to one of its sources.
+        sources = set(self.from_stage_ids.ids) - {self.stage_id.id}
+        start = self.stage_id.id
+        parents = {start: None}
+        queue = [start]
+        while queue:
+            node = queue.pop(0)
+            if node in sources:
+                path = []
+                while node is not None:
+                    path.append(node)
+                    node = parents[node]
+                # path: source ... target; the circle is source -> target -> ... -> source
+                path.reverse()
+                return self.env["lifecycle.stage"].browse([path[-1]] + path[:-1])
+            for nxt in sorted(edges[node]):
+                if nxt not in parents:
+                    parents[nxt] = node
+                    queue.append(nxt)
+        return self.env["lifecycle.stage"]
+
     # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------
 
     @api.model
-    def _compute_stage_changes(self, today, rules=None, limit=None):
+    def _compute_stage_changes(self, today, rules=None, limit=None, companies=None):
         """Which customers the rules move, as of ``today``.
+
+        Each company's customers are evaluated with the rules of that company
+        and the shared rules, on that company's purchases.
 
         :param rules: the rules to evaluate (default: the enabled ones);
             rules of archived stages are ignored.
+        :param companies: the companies whose customers to evaluate (default:
+            the current companies)
         :return: list of ``(partner_id, rule_id, stage_id)`` for customers
             whose stage would change, ordered by partner.
         """
         if rules is None:
             rules = self.search([("enabled", "=", True)])
+        companies = companies if companies is not None else self.env.companies
+        changes = []
+        for company in companies:
+            company_rules = rules.filtered(lambda r, c=company: not r.company_id or r.company_id == c)
+            query = self._sql_stage_changes(company, today, company_rules)
+            if query is None:
+                continue
+            self.env.cr.execute(query)
+            changes += [
+                (partner_id, rule_id, stage_id) for partner_id, rule_id, stage_id, _from in self.env.cr.fetchall()
+            ]
+        changes.sort()
+        return changes[:limit] if limit else changes
+
+    @api.model
+    def _sql_stage_changes(self, company, today, rules):
+        """One query: the customers of ``company`` that ``rules`` move as of
+        ``today``, as rows ``(partner_id, rule_id, stage_id, current_stage_id)``;
+        None when no rule applies. Customers whose stage was set by hand and
+        is still held are left out."""
         rules = rules.filtered(lambda r: r.stage_id.active).sorted(lambda r: (r.sequence, r.id))
         if not rules:
-            return []
+            return None
         self.env["customer.purchase"].flush_model()
-        self.env["res.partner"].flush_model(["lifecycle_stage_id", "birthday", "active", "commercial_partner_id"])
+        self.env["res.partner"].flush_model(
+            [
+                "lifecycle_stage_id",
+                "birthday",
+                "active",
+                "commercial_partner_id",
+                "company_id",
+                "lifecycle_manual_date",
+                "lifecycle_hold_until",
+            ]
+        )
         self.env["product.template"].flush_model(["validity_days"])
         windows = sorted(
             {
@@ -114,15 +216,16 @@ class LifecycleStageRule(models.Model):
             for window in windows
         )
         matches = SQL(" ").join(SQL("WHEN %s THEN %s", rule._sql_condition(today), rule.id) for rule in rules)
-        query = SQL(
+        return SQL(
             """
             WITH docs AS (
-                -- One row per purchase document (POS order or invoice).
+                -- One row per purchase document (POS order or invoice) of the company.
                 SELECT partner_id,
                        COALESCE(pos_order_id, -move_id) AS doc,
                        MIN(date) AS date,
                        SUM(amount) AS amount
                   FROM customer_purchase
+                 WHERE company_id = %(company)s
                  GROUP BY partner_id, COALESCE(pos_order_id, -move_id)
             ),
             validity_lines AS (
@@ -139,7 +242,7 @@ class LifecycleStageRule(models.Model):
                   FROM customer_purchase cp
                   JOIN product_product pp ON pp.id = cp.product_id
                   JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
-                 WHERE tmpl.validity_days > 0 AND cp.date <= %(today)s
+                 WHERE tmpl.validity_days > 0 AND cp.date <= %(today)s AND cp.company_id = %(company)s
             ),
             validity AS (
                 SELECT partner_id, MAX(date + validity_days) AS validity_end
@@ -171,21 +274,29 @@ class LifecycleStageRule(models.Model):
                   FROM res_partner p
                   LEFT JOIN facts f ON f.partner_id = p.id
                   LEFT JOIN validity v ON v.partner_id = p.id
+                  %(home_join)s
                  WHERE %(scope)s
+                   AND %(home)s
+                   -- A stage set by hand holds until the day set, or until a
+                   -- purchase on a later day than the move.
+                   AND NOT (
+                       p.lifecycle_hold_until IS NOT NULL
+                       AND p.lifecycle_hold_until > %(today)s
+                       AND (f.last_date IS NULL OR f.last_date <= p.lifecycle_manual_date::date)
+                   )
             ),
             matched AS (
                 SELECT partner_id, stage_id AS current_stage_id,
                        CASE %(matches)s END AS rule_id
                   FROM customers
             )
-            SELECT m.partner_id, m.rule_id, r.stage_id
+            SELECT m.partner_id, m.rule_id, r.stage_id, m.current_stage_id
               FROM matched m
               JOIN lifecycle_stage_rule r ON r.id = m.rule_id
              WHERE m.current_stage_id IS DISTINCT FROM r.stage_id
-             ORDER BY m.partner_id
-            %(limit)s
             """,
             today=today,
+            company=company.id,
             window_columns=SQL(", %s", window_columns) if windows else SQL(),
             customer_window_columns=(
                 SQL(
@@ -200,11 +311,45 @@ class LifecycleStageRule(models.Model):
             ),
             birthday_days=self._sql_days_until_birthday(SQL("p.birthday"), today),
             scope=self._sql_customer_scope(),
+            home_join=self._sql_home_company_join(),
+            home=self._sql_home_company(company),
             matches=matches,
-            limit=SQL("LIMIT %s", limit) if limit else SQL(),
         )
-        self.env.cr.execute(query)
-        return self.env.cr.fetchall()
+
+    @api.model
+    def _sql_home_company_join(self):
+        """The join that ``_sql_home_company`` needs on ``res_partner p``:
+        the company of each customer's latest purchase, and the company of
+        the user who registered them. Nothing to join with a single company."""
+        if self.env["res.company"].sudo().with_context(active_test=False).search_count([]) <= 1:
+            return SQL()
+        return SQL(
+            """
+            LEFT JOIN (
+                SELECT DISTINCT ON (partner_id) partner_id, company_id
+                  FROM customer_purchase
+                 ORDER BY partner_id, date DESC, id DESC
+            ) home ON home.partner_id = p.id
+            LEFT JOIN res_users home_creator ON home_creator.id = p.create_uid
+            """
+        )
+
+    @api.model
+    def _sql_home_company(self, company):
+        """Whether customer ``p`` has their lifecycle in ``company``: a
+        customer of a company is that company's; a shared customer (no
+        company) belongs to the company of their latest purchase, else (never
+        bought) to the company of the user who registered them, else to the
+        first company. A customer has one stage, so exactly one company's
+        rules decide it."""
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search([], order="id")
+        if len(companies) <= 1:
+            return SQL("TRUE")
+        return SQL(
+            "COALESCE(p.company_id, home.company_id, home_creator.company_id, %s) = %s",
+            companies[:1].id,
+            company.id,
+        )
 
     @api.model
     def _sql_customer_scope(self):
@@ -254,57 +399,60 @@ class LifecycleStageRule(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_stage_changes(self, changes):
+    def _apply_stage_changes(self, changes, company=None):
         """Move customers: one write per rule, the rule named in the history.
 
         Automatic moves are logged in the stage history rather than in each
         customer's chatter, which would grow by thousands of messages a day.
+
+        :param changes: ``(partner_id, rule_id, stage_id)`` tuples
+        :param company: the company whose run moves them (the history's)
         """
         by_rule = defaultdict(list)
         for partner_id, rule_id, _stage_id in changes:
             by_rule[rule_id].append(partner_id)
         Partner = self.env["res.partner"].sudo().with_context(tracking_disable=True)
         for rule in self.browse(list(by_rule)):
-            partners = Partner.browse(by_rule[rule.id])
-            partners.with_context(lifecycle_reason=rule.name, lifecycle_rule_id=rule.id).write(
-                {"lifecycle_stage_id": rule.stage_id.id}
+            Partner.browse(by_rule[rule.id])._lifecycle_move(
+                rule.stage_id, reason=rule.name, rule=rule, company=company or rule.company_id or None
             )
         return len(changes)
 
     @api.model
     def _update_stages(self, today=None, batch_size=None):
-        """Evaluate the enabled rules and move who must move.
+        """Evaluate the enabled rules and move who must move, company by
+        company: the day's run of each company (``lifecycle.stage.run``).
 
-        :return: (moved, remaining) with ``remaining`` the customers left for
-            a next call when ``batch_size`` bounds this one.
+        :return: (moved, remaining) with ``remaining`` the moves left for a
+            next call when ``batch_size`` bounds this one.
         """
-        today = today or fields.Date.context_today(self)
-        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(hashtext('lifecycle.stage.rule'))"))
-        changes = self._compute_stage_changes(today)
-        batch = changes[:batch_size] if batch_size else changes
-        moved = self._apply_stage_changes(batch)
-        remaining = len(changes) - len(batch)
-        if not remaining:
-            self.env["lifecycle.stage.count"]._record(today)
+        moved, _processed, remaining = self.env["lifecycle.stage.run"]._process(today, batch_size)
         return moved, remaining
 
     @api.model
     def _cron_update_stages(self, batch_size=CRON_BATCH_SIZE):
-        moved, remaining = self._update_stages(batch_size=batch_size)
+        moved, processed, remaining = self.env["lifecycle.stage.run"]._process(None, batch_size)
         _logger.info("Lifecycle stages: %s customers moved, %s left for the next batch", moved, remaining)
-        self.env["ir.cron"]._notify_progress(done=moved, remaining=remaining)
+        # Every call with work left has processed some (done > 0), so the
+        # scheduler calls again; remaining = 0 when the day is done.
+        self.env["ir.cron"]._notify_progress(done=processed, remaining=remaining)
 
     def action_update_stages_now(self):
-        """Evaluate the enabled rules now, for every customer."""
+        """Ask for a run of the enabled rules for the current companies, in
+        the background: the cron moves the customers in batches, not this
+        request."""
         if not self.env.user.has_group("loyalty_lifecycle.loyalty_lifecycle_group_manager"):
             raise AccessError(_("Only Customer Base managers can run the stage rules."))
-        moved, _remaining = self._update_stages()
+        self.env["lifecycle.stage.run"]._request(self.env.companies)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": _("%(count)s customers moved to a new stage.", count=moved),
+                "type": "info",
+                "message": _(
+                    "The stage rules run in the background; customers move within minutes. "
+                    "Follow the run in Stage Runs."
+                ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

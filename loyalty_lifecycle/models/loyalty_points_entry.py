@@ -290,6 +290,7 @@ class LoyaltyPointsAllocation(models.Model):
 
     entry_id = fields.Many2one("loyalty.points.entry", required=True, index=True, ondelete="cascade", readonly=True)
     lot_id = fields.Many2one("loyalty.points.entry", required=True, index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(related="entry_id.company_id", store=True, index=True)
     points = fields.Float(required=True, readonly=True, digits=(16, 2))
     lot_date = fields.Datetime(related="lot_id.date", string="Lot Date")
     lot_expiry_date = fields.Date(related="lot_id.expiry_date", string="Lot Expiry")

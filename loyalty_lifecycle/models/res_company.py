@@ -28,6 +28,12 @@ class ResCompany(models.Model):
         default=3,
         help="Customers with fewer periods since their first purchase get no XYZ class and are marked new.",
     )
+    lifecycle_manual_hold_days = fields.Integer(
+        "Manual Stage Held For (days)",
+        default=30,
+        help="After a customer is moved to a stage by hand, the stage rules leave them there for this many "
+        "days, or until their next purchase. 0: the rules may move them at their next run.",
+    )
 
     @api.constrains(
         "abc_window_months",
@@ -47,3 +53,8 @@ class ResCompany(models.Model):
                 raise ValidationError(_("XYZ thresholds must satisfy 0 <= X <= Y."))
             if company.xyz_min_buckets < 2:
                 raise ValidationError(_("XYZ needs at least two periods of history."))
+
+    @api.constrains("lifecycle_manual_hold_days")
+    def _check_lifecycle_manual_hold_days(self):
+        if any(company.lifecycle_manual_hold_days < 0 for company in self):
+            raise ValidationError(_("The days a stage set by hand is held cannot be negative."))

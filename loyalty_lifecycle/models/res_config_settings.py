@@ -11,3 +11,4 @@ class ResConfigSettings(models.TransientModel):
     xyz_x_threshold = fields.Float(related="company_id.xyz_x_threshold", readonly=False)
     xyz_y_threshold = fields.Float(related="company_id.xyz_y_threshold", readonly=False)
     xyz_min_buckets = fields.Integer(related="company_id.xyz_min_buckets", readonly=False)
+    lifecycle_manual_hold_days = fields.Integer(related="company_id.lifecycle_manual_hold_days", readonly=False)

@@ -1,9 +1,11 @@
 import re
+from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import create_index
+from odoo.tools import create_index, format_date
 
 try:
     import phonenumbers
@@ -14,6 +16,21 @@ from .abc_xyz_snapshot import ABC_CLASSES, ABC_XYZ_CLASSES, XYZ_CLASSES
 
 PHONE_QUERY = re.compile(r"[\d\s()+\-./]+")
 BIRTHDAY_HINT_DAYS = 7
+HOLD_FIELDS = ("lifecycle_manual_date", "lifecycle_hold_until")
+
+
+class _StageMove:
+    """An automatic stage move as server code describes it: the reason and
+    the rule logged in the history, and the company whose rules moved the
+    customer. Only server code builds one (a JSON-RPC client sends JSON, never
+    a Python object, and cannot call private methods)."""
+
+    __slots__ = ("company", "reason", "rule")
+
+    def __init__(self, reason=None, rule=None, company=None):
+        self.reason = reason
+        self.rule = rule
+        self.company = company
 
 # Who reads the customer base on a contact: its staff, and the cashiers for
 # what the till shows. Portal and public users, and employees without either
@@ -45,6 +62,21 @@ class ResPartner(models.Model):
         copy=False,
         groups=CUSTOMER_BASE_USER,
         help="When the customer entered the current lifecycle stage.",
+    )
+    lifecycle_manual_date = fields.Datetime(
+        "Stage Set by Hand On",
+        readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_USER,
+        help="When a user last moved the customer to a stage by hand; empty once the rules move them.",
+    )
+    lifecycle_hold_until = fields.Date(
+        "Rules Paused Until",
+        readonly=True,
+        copy=False,
+        groups=CUSTOMER_BASE_USER,
+        help="The stage was set by hand: the stage rules leave the customer in it until this day (excluded), "
+        "or until their next purchase.",
     )
 
     # Classes of the last ABC-XYZ run, per company (company-dependent: a
@@ -207,10 +239,15 @@ class ResPartner(models.Model):
                 vals["lifecycle_stage_date"] = now
             if vals.get("marketing_consent") and not vals.get("marketing_consent_date"):
                 vals["marketing_consent_date"] = now
+            # Whoever creates a customer in a stage chose it by hand; the hold
+            # is the server's to set, never the client's.
+            for key in HOLD_FIELDS:
+                vals.pop(key, None)
         partners = super().create(vals_list)
-        partners.filtered("lifecycle_stage_id")._log_stage_changes(
-            dict.fromkeys(partners, (False, False)), self.env.context.get("lifecycle_reason")
-        )
+        staged = partners.filtered("lifecycle_stage_id")
+        if staged:
+            staged._lifecycle_hold()
+            staged._log_stage_changes(dict.fromkeys(staged, (False, False)))
         return partners
 
     def write(self, vals):
@@ -220,10 +257,38 @@ class ResPartner(models.Model):
             changed = self.filtered(lambda p: p.marketing_consent != bool(vals["marketing_consent"]))
             if changed:
                 super(ResPartner, changed).write({"marketing_consent_date": fields.Datetime.now()})
+        if "lifecycle_manual_date" in vals or "lifecycle_hold_until" in vals:
+            # The hold is the server's (moves by hand set it, the rules lift it).
+            vals = {key: value for key, value in vals.items() if key not in HOLD_FIELDS}
         if "lifecycle_stage_id" not in vals:
             return super().write(vals)
-        # Only customers that really change stage get a new entry date and a
-        # history line.
+        # A stage written through write() is a move by hand (the kanban, the
+        # form, an import, any RPC client), whatever the context says.
+        return self._write_lifecycle_stage(vals)
+
+    def _lifecycle_move(self, stage, reason=None, rule=None, company=None):
+        """Move these customers to ``stage`` from server code: the stage rules,
+        or another addon's server code. The reason and the rule are logged in
+        the stage history; the move does not hold the stage the way a move by
+        hand does.
+
+        Private on purpose: RPC clients cannot call it, and a context key
+        cannot stand in for it, so no client can forge the reason or the rule
+        of a move.
+
+        :param stage: a ``lifecycle.stage`` record, or empty to clear the stage
+        :param rule: the ``lifecycle.stage.rule`` that moved them, if any
+        :param company: the company whose rules moved them (the history's
+            company); default: each customer's company, else the current one
+        """
+        move = _StageMove(reason=reason, rule=rule, company=company)
+        return self._write_lifecycle_stage({"lifecycle_stage_id": stage.id if stage else False}, move=move)
+
+    def _write_lifecycle_stage(self, vals, move=None):
+        """Write ``vals`` (with a stage); only customers that really change
+        stage get a new entry date and a history line. ``move`` is the
+        server's description of an automatic move, None for a move by hand."""
+        vals = {key: value for key, value in vals.items() if key not in HOLD_FIELDS}
         new_stage_id = vals["lifecycle_stage_id"] or False
         moving = self.filtered(lambda p: p.lifecycle_stage_id.id != new_stage_id)
         staying = self - moving
@@ -234,30 +299,70 @@ class ResPartner(models.Model):
             moving_vals = dict(vals)
             if "lifecycle_stage_date" not in vals:
                 moving_vals["lifecycle_stage_date"] = fields.Datetime.now() if new_stage_id else False
+            if move:
+                # The rules moved them: a hold from an older move by hand is over.
+                moving_vals.update(lifecycle_manual_date=False, lifecycle_hold_until=False)
             super(ResPartner, moving).write(moving_vals)
-            moving._log_stage_changes(before, self.env.context.get("lifecycle_reason"))
+            if not move:
+                moving._lifecycle_hold()
+            moving._log_stage_changes(before, move)
         return True
 
-    def _log_stage_changes(self, before, reason=None):
-        """One history line per partner of ``self``; ``before`` maps each to
-        its previous (stage, date entered)."""
+    def _lifecycle_home_company(self):
+        """The company whose settings apply to a move by hand of this
+        customer: the customer's company, else the one the user works in."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    def _lifecycle_hold(self):
+        """A stage set by hand holds: the stage rules skip the customer for
+        the days of the company's setting, or until their next purchase."""
         now = fields.Datetime.now()
-        # Append-only log: users who may move a customer may not forge its history.
-        self.env["lifecycle.stage.history"].sudo().create(
-            [
+        today = fields.Date.context_today(self)
+        by_days = defaultdict(self.browse)
+        for partner in self:
+            by_days[partner._lifecycle_home_company().lifecycle_manual_hold_days] |= partner
+        for days, partners in by_days.items():
+            super(ResPartner, partners).write(
+                {
+                    "lifecycle_manual_date": now,
+                    "lifecycle_hold_until": today + timedelta(days=days) if days > 0 else False,
+                }
+            )
+
+    def _log_stage_changes(self, before, move=None):
+        """One history line per partner of ``self``; ``before`` maps each to
+        its previous (stage, date entered); ``move`` describes an automatic
+        move (reason, rule, company), None for a move by hand."""
+        now = fields.Datetime.now()
+        vals_list = []
+        for partner in self:
+            company = (move and move.company) or partner._lifecycle_home_company()
+            if move:
+                reason = move.reason or False
+            elif partner.lifecycle_hold_until:
+                reason = _(
+                    "Moved by hand: the stage rules leave the customer here until %(date)s or their next purchase.",
+                    date=format_date(self.env, partner.lifecycle_hold_until),
+                )
+            else:
+                reason = _("Moved by hand.")
+            vals_list.append(
                 {
                     "partner_id": partner.id,
+                    "company_id": company.id,
                     "from_stage_id": before[partner][0].id if before[partner][0] else False,
                     "to_stage_id": partner.lifecycle_stage_id.id,
                     "date": now,
                     "user_id": self.env.uid,
-                    "reason": reason or False,
-                    "rule_id": self.env.context.get("lifecycle_rule_id") or False,
+                    "manual": not move,
+                    "reason": reason,
+                    "rule_id": move.rule.id if move and move.rule else False,
                     "days_in_previous_stage": (now - before[partner][1]).days if before[partner][1] else 0,
                 }
-                for partner in self
-            ]
-        )
+            )
+        # Append-only log: users who may move a customer may not forge its history.
+        self.env["lifecycle.stage.history"].sudo().create(vals_list)
 
     # ------------------------------------------------------------------
     # The phone is the card: cashiers find a customer by the number typed in

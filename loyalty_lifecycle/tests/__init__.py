@@ -4,6 +4,9 @@ from . import test_purchase_facts_pos
 from . import test_access_rights
 from . import test_foundation
 from . import test_lifecycle_rules
+from . import test_lifecycle_runs
+from . import test_lifecycle_manual
+from . import test_lifecycle_multicompany
 from . import test_pos_phone_card
 from . import test_points_maths
 from . import test_points_ledger

@@ -75,11 +75,17 @@ class TestFoundation(LoyaltyLifecycleCommon):
     def test_history_says_which_rule_moved_the_customer(self):
         partner = self.env["res.partner"].create({"name": "Member"})
         stage = self.env.ref("loyalty_lifecycle.lifecycle_stage_winback")
-        partner.with_user(self.user_loyalty).with_context(lifecycle_reason="Win-back rule").lifecycle_stage_id = stage
+        # Server code names the reason; a client's context cannot.
+        partner.with_user(self.user_loyalty)._lifecycle_move(stage, reason="Win-back rule")
         history = partner.lifecycle_history_ids
         self.assertEqual(
-            (history.to_stage_id, history.reason, history.user_id), (stage, "Win-back rule", self.user_loyalty)
+            (history.to_stage_id, history.reason, history.user_id, history.manual),
+            (stage, "Win-back rule", self.user_loyalty, False),
         )
+        partner.with_user(self.user_loyalty).with_context(lifecycle_reason="Forged").lifecycle_stage_id = False
+        last = self.env["lifecycle.stage.history"].search([("partner_id", "=", partner.id)], limit=1)
+        self.assertEqual((last.to_stage_id.id, last.manual, last.rule_id.id), (False, True, False))
+        self.assertTrue(last.reason.startswith("Moved by hand"))
         # the log is read-only for users
         with self.assertRaises(AccessError):
             history.with_user(self.user_loyalty).write({"reason": "forged"})

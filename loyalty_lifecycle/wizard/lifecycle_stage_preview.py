@@ -28,8 +28,12 @@ class LifecycleStagePreview(models.TransientModel):
     def _compute_lines(self):
         self.ensure_one()
         Rule = self.env["lifecycle.stage.rule"]
-        rules = Rule.search([("enabled", "=", True)]) | self.rule_id
-        changes = Rule._compute_stage_changes(self.date, rules=rules)
+        company = self.rule_id.company_id or self.env.company
+        rules = (
+            Rule.search([("enabled", "=", True), "|", ("company_id", "=", False), ("company_id", "=", company.id)])
+            | self.rule_id
+        )
+        changes = Rule._compute_stage_changes(self.date, rules=rules, companies=company)
         partners = self.env["res.partner"].browse([partner_id for partner_id, _rule, _stage in changes])
         current = {partner.id: partner.lifecycle_stage_id.id for partner in partners}
         self.line_ids.unlink()

@@ -176,8 +176,12 @@ def measure_stage_rules(registry, rows, today):
 
     with registry.cursor() as cr:
         # Every run measures the first day of the stage rules on this base.
-        cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL, lifecycle_stage_date = NULL")
+        cr.execute(
+            "UPDATE res_partner SET lifecycle_stage_id = NULL, lifecycle_stage_date = NULL, "
+            "lifecycle_manual_date = NULL, lifecycle_hold_until = NULL"
+        )
         cr.execute("DELETE FROM lifecycle_stage_history; DELETE FROM lifecycle_stage_count")
+        cr.execute("DELETE FROM lifecycle_stage_run")
 
     with registry.cursor() as cr, Step(rows, "stage rules: who moves where") as step:
         env = api.Environment(cr, SUPERUSER_ID, {})
