@@ -372,9 +372,10 @@ class AbcXyzRun(models.Model):
         companies = self.env["res.company"].search([])
         self._run_for_companies(companies)
 
-    @api.model
     def action_run_now(self):
-        """Button: segment the customers of the current company now."""
+        """Button of the runs' list: segment the customers of the current
+        company now (the web client passes the selected runs, if any; they
+        play no part)."""
         if not self.env.user.has_group("loyalty_lifecycle.loyalty_lifecycle_group_manager"):
             raise AccessError(_("Only Customer Base managers run the segmentation."))
         run = self._run_for_companies(self.env.company)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import create_index, format_date
+from odoo.tools import SQL, create_index, format_date
 
 try:
     import phonenumbers
@@ -31,6 +31,7 @@ class _StageMove:
         self.reason = reason
         self.rule = rule
         self.company = company
+
 
 # Who reads the customer base on a contact: its staff, and the cashiers for
 # what the till shows. Portal and public users, and employees without either
@@ -411,9 +412,12 @@ class ResPartner(models.Model):
 
     @api.model
     def _phone_search_prefixes(self, value):
-        """E.164 prefixes a typed number may stand for, in the company's
-        country: '8 916 555' in Russia is '+7916555', '0044 20' is '+4420'.
-        Empty when the value does not look like a phone number."""
+        """E.164 prefixes a typed number may stand for: '8 916 555' in Russia
+        is '+7916555', '0044 20' is '+4420'. The local format is read in the
+        countries of the user's companies and of the customers, and a whole
+        number in every country where it is a valid number (a Russian number
+        typed the Russian way finds its customer in a company set in the
+        USA). Empty when the value does not look like a phone number."""
         value = (value or "").strip().rstrip("%").strip()
         if not value or not PHONE_QUERY.fullmatch(value):
             return []
@@ -424,18 +428,56 @@ class ResPartner(models.Model):
             return ["+" + digits]
         if digits.startswith("00"):
             return ["+" + digits[2:]]
-        country = self.env.company.country_id
-        if not country or not phonenumbers:
+        if not phonenumbers:
             return []
         prefixes = set()
+        for region in self._phone_search_regions():
+            prefixes.update(self._phone_local_prefixes(value, digits, region))
+        for region in phonenumbers.SUPPORTED_REGIONS if len(digits) >= 8 else ():
+            try:
+                parsed = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number_for_region(parsed, region):
+                prefixes.add(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+        return sorted(prefixes)
+
+    @api.model
+    def _phone_search_regions(self):
+        """Regions whose local format a typed number is read in: the
+        countries of the user's companies, then those of the customers with
+        a phone (the ten most common)."""
+        regions = [country.code for country in self.env.companies.country_id]
+        # counts over every contact with a phone, whoever searches (codes only)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT country.code
+                  FROM res_partner partner
+                  JOIN res_country country ON country.id = partner.country_id
+                 WHERE partner.phone_sanitized IS NOT NULL
+                 GROUP BY country.code
+                 ORDER BY COUNT(*) DESC
+                 LIMIT 10
+                """
+            )
+        )
+        regions += [code for (code,) in rows if code not in regions]
+        return [region.upper() for region in regions if region]
+
+    @api.model
+    def _phone_local_prefixes(self, value, digits, region):
+        """E.164 prefixes of ``value`` (``digits``) typed in ``region``'s
+        local format, whole or the first digits only."""
+        prefixes = set()
         try:
-            parsed = phonenumbers.parse(value, country.code)
+            parsed = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             parsed = None  # a partial number: the prefixes below still apply
         if parsed and phonenumbers.is_valid_number(parsed):
             prefixes.add(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-        calling_code = str(phonenumbers.country_code_for_region(country.code) or country.phone_code or "")
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(country.code)
+        calling_code = str(phonenumbers.country_code_for_region(region) or "")
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
         national_prefix = metadata.national_prefix if metadata else None
         if calling_code:
             if national_prefix and digits.startswith(national_prefix):
@@ -444,7 +486,7 @@ class ResPartner(models.Model):
                 prefixes.add("+" + digits)  # typed with the country code, without '+'
             else:
                 prefixes.add("+" + calling_code + digits)  # typed without the national prefix
-        return sorted(prefixes)
+        return prefixes
 
     def _search_phone_mobile_search(self, operator, value):
         domain = super()._search_phone_mobile_search(operator, value)

@@ -3,6 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.api import call_kw
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -201,6 +202,15 @@ class TestAbcXyz(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
         with freeze_time("2026-07-15"):
             action = self.env["abc.xyz.run"].with_user(self.manager).with_company(self.company).action_run_now()
         self.assertEqual(action["res_model"], "abc.xyz.run")
+
+    def test_run_now_button_as_the_web_client_calls_it(self):
+        """The list's header button: the web client calls the method with the
+        ids of the selected runs (none or some), as ``call_button`` does."""
+        Run = self.env["abc.xyz.run"].with_user(self.manager).with_company(self.company)
+        with freeze_time("2026-07-15"):
+            first = call_kw(Run, "action_run_now", [[]], {})
+            again = call_kw(Run, "action_run_now", [[first["res_id"]]], {})
+        self.assertEqual(Run.browse(again["res_id"]).company_id, self.company)
 
     def test_cron_exists_and_runs(self):
         cron = self.env.ref("loyalty_lifecycle.ir_cron_abc_xyz_update")

@@ -85,6 +85,18 @@ class TestPosPhoneCard(CustomerBaseGroupsMixin, TestPointOfSaleHttpCommon):
         self.assertNotIn(self.boris, self._search_phone("8 916 555-12-35"))
         self.assertNotIn(self.boris, self._search_phone("8 903 100"))
 
+    def test_whole_number_in_its_own_country_format_whatever_the_company_country(self):
+        """The demo's customer has a Russian number but her country, like
+        the company's, is the USA: the Russian way of typing it finds her."""
+        us = self.env.ref("base.us")
+        self.main_pos_config.company_id.country_id = us
+        self.env["res.partner"].search([("country_id", "!=", False)]).country_id = us
+        vera = self.env["res.partner"].create({"name": "Vera Orlova", "phone": "+7 916 123-45-67", "country_id": us.id})
+        for typed in ("8 916 123-45-67", "8 (916) 123 45 67", "+7 916 123 45 67"):
+            with self.subTest(typed=typed):
+                self.assertIn(vera, self._search_phone(typed))
+        self.assertNotIn(vera, self._search_phone("8 916 123-45-68"))
+
     def test_malformed_phone_is_a_safe_no_op(self):
         for typed in ("8 9x6", "8 916 ### 12", "'; DROP TABLE res_partner; --"):
             with self.subTest(typed=typed):
