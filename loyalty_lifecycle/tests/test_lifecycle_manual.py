@@ -40,7 +40,7 @@ class TestLifecycleManualMove(CustomerBaseGroupsMixin, AccountTestInvoicingCommo
         cls.manager = new_test_user(
             cls.env,
             login="lc_manual_manager",
-            groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_manager",
+            groups="base.group_user,base.group_partner_manager,loyalty_lifecycle.loyalty_lifecycle_group_manager",
             company_id=cls.env.company.id,
         )
         cls.product = cls.env["product.product"].create({"name": "Visit", "type": "service", "list_price": 5})

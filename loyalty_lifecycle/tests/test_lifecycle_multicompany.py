@@ -29,10 +29,11 @@ class TestLifecycleCompanies(LoyaltyLifecycleCommon):
             company_id=cls.company_a.id,
             company_ids=[Command.set(cls.company_a.ids)],
         )
+        # B's staff register customers: Odoo's Contact Creation right
         cls.user_b = new_test_user(
             cls.env,
             login="lc_user_b",
-            groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_user",
+            groups="base.group_user,base.group_partner_manager,loyalty_lifecycle.loyalty_lifecycle_group_user",
             company_id=cls.company_b.id,
             company_ids=[Command.set(cls.company_b.ids)],
         )
