@@ -338,6 +338,8 @@ class AbcXyzRun(models.Model):
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id("res.partner")
         xyz_labels = dict(XYZ_CLASSES)
+        # Not inline in the _() below: the .pot export misses a _() nested in another one.
+        new_label = _("new")
         self.env["mail.activity"].create(
             [
                 {
@@ -355,7 +357,7 @@ class AbcXyzRun(models.Model):
                         "In the ABC-XYZ run %(run)s this customer dropped from %(before)s (XYZ: %(xyz)s).",
                         run=self.name,
                         before=snap.previous_abc_class,
-                        xyz=xyz_labels.get(snap.xyz_class, _("new")),
+                        xyz=xyz_labels.get(snap.xyz_class, new_label),
                     ),
                 }
                 for snap in dropped
