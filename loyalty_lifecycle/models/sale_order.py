@@ -157,7 +157,7 @@ class SaleOrder(models.Model):
                 _(
                     "%(customer)s does not have enough %(program)s points for the rewards of %(order)s: "
                     "%(balance)s available, %(points)s needed. Remove a reward or update the order.",
-                    customer=card.partner_id.display_name or _("The customer"),
+                    customer=card.partner_id.display_name,
                     program=card.program_id.name,
                     order=self.name,
                     balance=balance,
