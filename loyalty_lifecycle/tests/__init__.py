@@ -9,3 +9,4 @@ from . import test_points_ledger
 from . import test_points_pos
 from . import test_points_concurrency
 from . import test_points_invoice
+from . import test_points_security
