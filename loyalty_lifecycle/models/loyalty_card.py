@@ -179,11 +179,14 @@ class LoyaltyCard(models.Model):
         self.ensure_one()
         return self.partner_id.display_name or self.code
 
-    def _points_earn(self, points, origin="purchase", source=None, reason=False, kind="earn", apply_tier=None):
+    def _points_earn(
+        self, points, origin="purchase", source=None, reason=False, kind="earn", apply_tier=None, refund_of=None
+    ):
         """Post a lot of ``points`` on this card and return it.
 
         Purchases get the programme's pending period and the multiplier of the
-        customer's tier; every lot gets the programme's validity.
+        customer's tier; every lot gets the programme's validity. ``refund_of``:
+        the order whose spending a refund gives back.
         """
         self.ensure_one()
         self._points_check_amount(points, origin)
@@ -211,6 +214,7 @@ class LoyaltyCard(models.Model):
                     "is_pending": available_on > today,
                     "available_date": available_on,
                     "expiry_date": points_ledger.expiry_date(today, program.points_validity_months),
+                    "refund_of": refund_of and f"{refund_of._name},{refund_of.id}",
                 }
             )
         )

@@ -257,7 +257,9 @@ class PosOrder(models.Model):
         """A refunded reward line gives its points back: the customer pays the
         discount back, so the points it cost return to the card, as a new lot
         (the lots it used may have expired since). The refunded share of the
-        line, once per refund order."""
+        line, once per refund order, and never more than the ledger says the
+        rewarded order spent on the card (a line's ``points_cost`` is only
+        what the order carries)."""
         Entry = self.env["loyalty.points.entry"].sudo()
         for refund in self:
             due = defaultdict(float)
@@ -267,36 +269,33 @@ class PosOrder(models.Model):
                     continue
                 if not original.coupon_id.program_id.uses_points_ledger:
                     continue
-                due[original.coupon_id] += original.points_cost * min(1.0, abs(line.qty) / abs(original.qty))
-            if not due:
-                continue
-            returned = dict(
-                Entry._read_group(
+                share = min(1.0, abs(line.qty) / abs(original.qty))
+                due[original.coupon_id, original.order_id] += original.points_cost * share
+            for (card, rewarded), points in due.items():
+                entries = Entry.search(
                     [
-                        ("order_model", "=", refund._name),
-                        ("order_id", "=", refund.id),
-                        ("kind", "=", "earn"),
-                        ("origin", "=", "reward_refund"),
-                    ],
-                    ["card_id"],
-                    ["points:sum"],
+                        ("card_id", "=", card.id),
+                        "|",
+                        "&",
+                        ("order_model", "=", rewarded._name),
+                        ("order_id", "=", rewarded.id),
+                        ("refund_of", "=", f"{rewarded._name},{rewarded.id}"),
+                    ]
                 )
-            )
-            for card, points in due.items():
-                to_return = round_points(points - returned.get(card, 0.0))
+                spent = -sum(
+                    entries.filtered(lambda e, r=rewarded: e.kind == "spend" and e.order_id == r.id).mapped("points")
+                )
+                returns = entries.filtered(lambda e: e.origin == "reward_refund" and e.kind == "earn")
+                by_this_refund = sum(returns.filtered(lambda e, r=refund: e.order_id == r.id).mapped("points"))
+                to_return = round_points(min(points - by_this_refund, spent - sum(returns.mapped("points"))))
                 if to_return > 0:
                     card._points_earn(
                         to_return,
                         origin="reward_refund",
                         source=refund,
-                        reason=_("Reward of %(order)s refunded", order=refund._points_rewarded_order_names(card)),
+                        refund_of=rewarded,
+                        reason=_("Reward of %(order)s refunded", order=rewarded.name),
                     )
-
-    def _points_rewarded_order_names(self, card):
-        """Names of the orders whose reward lines on ``card`` this refund returns."""
-        self.ensure_one()
-        originals = self.lines.refunded_orderline_id.filtered(lambda line: line.coupon_id == card).order_id
-        return ", ".join(originals.mapped("name"))
 
     def _points_earn_bound(self, program):
         """The most points this order can earn in ``program``: every active

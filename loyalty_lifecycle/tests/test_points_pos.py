@@ -435,3 +435,33 @@ class TestPointsPos(CustomerBaseGroupsMixin, TestPoSCommon, PointsLedgerMixin):
         history = card.history_ids.filtered(lambda h: h.order_id == order.id)
         self.assertEqual((history.issued, history.used), (30, 20))
         self.assertLedgerMatches(card)
+
+    def test_refund_returns_what_the_ledger_spent_not_the_lines_figure(self):
+        """A cashier raises the points cost written on an old reward line, then
+        refunds it: only the 20 points the order really spent come back."""
+        self.open_new_session()
+        order = self._sync(self._order_data([(self.visit, 3)], self.anna, reward_points=20))
+        reward_line = order.lines.filtered("is_reward_line")
+        reward_line.with_user(self.cashier).points_cost = 5000
+        for _attempt in range(2):  # two refunds of the same reward: still 20 in all
+            data = self._order_data([], self.anna, refund_of=None)
+            data["lines"] = [
+                Command.create(
+                    {
+                        "product_id": reward_line.product_id.id,
+                        "qty": -1,
+                        "price_unit": -20,
+                        "price_subtotal": 20,
+                        "price_subtotal_incl": 20,
+                        "tax_ids": [],
+                        "refunded_orderline_id": reward_line.id,
+                    }
+                )
+            ]
+            data["amount_total"] = data["amount_paid"] = 20
+            data["payment_ids"][0][2]["amount"] = 20
+            self._sync(data)
+        back = self.card.points_entry_ids.filtered(lambda e: e.origin == "reward_refund")
+        self.assertEqual((back.points, back.refund_of), (20, f"pos.order,{order.id}"))
+        self.assertEqual(self.card.points, 100)
+        self.assertLedgerMatches(self.card)
