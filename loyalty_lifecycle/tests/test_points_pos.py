@@ -465,3 +465,13 @@ class TestPointsPos(CustomerBaseGroupsMixin, TestPoSCommon, PointsLedgerMixin):
         self.assertEqual((back.points, back.refund_of), (20, f"pos.order,{order.id}"))
         self.assertEqual(self.card.points, 100)
         self.assertLedgerMatches(self.card)
+
+    def test_check_before_validate_names_customer_and_programme(self):
+        result = self.env["pos.order"].with_user(self.cashier).validate_coupon_programs({str(self.card.id): -500}, [])
+        self.assertFalse(result["successful"])
+        self.assertEqual(
+            result["payload"]["message"],
+            "Anna does not have enough points in Club Points for the rewards of this order: 100.0 available. "
+            "Remove a reward or change it.",
+        )
+        self.assertEqual(result["payload"]["updated_points"], {self.card.id: 100})
