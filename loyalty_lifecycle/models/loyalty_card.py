@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -153,13 +154,42 @@ class LoyaltyCard(models.Model):
             **self._points_source_vals(source),
         }
 
-    def _points_earn(self, points, origin="purchase", source=None, reason=False, kind="earn", apply_tier=None):
+    def _points_check_amount(self, points, origin=False):
+        """Refuse an entry of ``points`` that is not a finite number, or that
+        moves more points than the programme allows in one entry (a typing
+        error, a forged figure). Repairs and opening balances book what the
+        card already holds, whatever its size."""
+        self.ensure_one()
+        if not math.isfinite(points):
+            raise UserError(_("%(points)s is not a number of points.", points=points))
+        limit = self.program_id.points_max_per_entry
+        if origin not in ("repair", "opening") and limit and abs(points) > limit:
+            raise UserError(
+                _(
+                    "%(points)s points in one entry is more than the programme %(program)s allows (%(limit)s). "
+                    "Check the figure; a manager sets the limit on the programme.",
+                    points=points,
+                    program=self.program_id.name,
+                    limit=limit,
+                )
+            )
+
+    def _points_holder_name(self):
+        """Who the card belongs to, as a cashier or a manager knows them."""
+        self.ensure_one()
+        return self.partner_id.display_name or self.code
+
+    def _points_earn(
+        self, points, origin="purchase", source=None, reason=False, kind="earn", apply_tier=None, refund_of=None
+    ):
         """Post a lot of ``points`` on this card and return it.
 
         Purchases get the programme's pending period and the multiplier of the
-        customer's tier; every lot gets the programme's validity.
+        customer's tier; every lot gets the programme's validity. ``refund_of``:
+        the order whose spending a refund gives back.
         """
         self.ensure_one()
+        self._points_check_amount(points, origin)
         points = round_points(points)
         if points <= 0:
             raise UserError(_("Only a positive number of points can be earned."))
@@ -184,6 +214,7 @@ class LoyaltyCard(models.Model):
                     "is_pending": available_on > today,
                     "available_date": available_on,
                     "expiry_date": points_ledger.expiry_date(today, program.points_validity_months),
+                    "refund_of": refund_of and f"{refund_of._name},{refund_of.id}",
                 }
             )
         )
@@ -198,6 +229,7 @@ class LoyaltyCard(models.Model):
         the entry. Refused when the card has fewer points, unless
         ``allow_negative`` (the missing points become a debt)."""
         self.ensure_one()
+        self._points_check_amount(points, origin)
         points = round_points(points)
         if points <= 0:
             raise UserError(_("Only a positive number of points can be consumed."))
@@ -207,8 +239,10 @@ class LoyaltyCard(models.Model):
         if not allow_negative and float_compare(points, balance, precision_digits=2) > 0:
             raise UserError(
                 _(
-                    "Not enough points on %(card)s: %(balance)s available, %(points)s requested.",
-                    card=self.display_name,
+                    "Not enough points: %(customer)s has %(balance)s points available in %(program)s, "
+                    "%(points)s requested.",
+                    customer=self._points_holder_name(),
+                    program=self.program_id.name,
                     balance=balance,
                     points=points,
                 )
@@ -438,7 +472,9 @@ class LoyaltyCard(models.Model):
         """The balance a card has before its ledger starts (created with
         points, or older than the ledger) becomes its first lot, or a debt
         if negative."""
-        for card in self:
+        # the points are not new to the customer: no "points reached" email
+        # (Odoo's loyalty_no_mail, as for imports)
+        for card in self.with_context(loyalty_no_mail=True):
             opening = round_points(card.points)
             if opening:
                 with_ledger_call(card.with_context(tracking_disable=True), sync=True).points = 0.0
@@ -458,7 +494,13 @@ class LoyaltyCard(models.Model):
         other_vals = {key: value for key, value in vals.items() if key != "points"}
         if other_vals:
             super(LoyaltyCard, ledger_cards).write(other_vals)
-        ledger_cards._points_apply_new_value(vals["points"] or 0.0)
+        try:
+            new_points = float(vals["points"] or 0.0)
+        except (TypeError, ValueError):
+            new_points = math.nan
+        if not math.isfinite(new_points):
+            raise UserError(_("%(points)s is not a number of points.", points=vals["points"]))
+        ledger_cards._points_apply_new_value(new_points)
         return True
 
     def _points_apply_new_value(self, new_points):

@@ -1,8 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+
+MANAGER_GROUP = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
+DEFAULT_MAX_POINTS_PER_ENTRY = 1_000_000_000
 
 
 class LoyaltyProgram(models.Model):
@@ -45,6 +48,14 @@ class LoyaltyProgram(models.Model):
         "Earn on Paid Invoices",
         help="Customer invoices earn points by this programme's rules when they are paid (POS orders always do).",
     )
+    points_max_per_entry = fields.Float(
+        "Most Points per Entry",
+        default=DEFAULT_MAX_POINTS_PER_ENTRY,
+        digits=(16, 2),
+        required=True,
+        help="No earning, spending or adjustment may move more points than this at once: a typing error "
+        "(an extra row of zeros) is refused instead of booked.",
+    )
     uses_points_ledger = fields.Boolean(compute="_compute_uses_points_ledger")
 
     _sql_constraints = [
@@ -54,6 +65,11 @@ class LoyaltyProgram(models.Model):
             "points_warning_positive",
             "CHECK(points_expiry_warning_days >= 0)",
             "The expiry warning delay cannot be negative.",
+        ),
+        (
+            "points_max_per_entry_positive",
+            f"CHECK(points_max_per_entry > 0 AND points_max_per_entry <= {DEFAULT_MAX_POINTS_PER_ENTRY * 1000})",
+            "The most points per entry must be positive and at most a trillion.",
         ),
     ]
 
@@ -121,7 +137,11 @@ class LoyaltyProgram(models.Model):
 
     def _points_mismatches(self):
         """{card: (card points, ledger balance)} for the cards of ``self``
-        whose points differ from the sum of their available lots."""
+        whose points differ from the sum of their available lots.
+
+        Compared as double precision, the type of ``loyalty_card.points``:
+        casting it to numeric keeps 15 significant digits only, so a big
+        balance with cents would never match its ledger (nor be repaired)."""
         programs = self.filtered("uses_points_ledger")
         if not programs:
             return {}
@@ -138,7 +158,7 @@ class LoyaltyProgram(models.Model):
                          WHERE entry.card_id = card.id AND entry.is_pending IS NOT TRUE
                   ) ledger ON TRUE
                  WHERE card.program_id IN %s
-                   AND ROUND(card.points::numeric, 2) <> ROUND(ledger.balance::numeric, 2)
+                   AND ABS(card.points - ledger.balance::float8) >= 0.005
                  ORDER BY card.id
                 """,
                 tuple(programs.ids),
@@ -178,9 +198,16 @@ class LoyaltyProgram(models.Model):
         )
         return self.env["loyalty.points.entry"].browse([row[0] for row in rows])
 
+    def _points_check_manager(self):
+        """Checking and repairing the ledger is for Customer Base managers,
+        whoever calls the method (a button's groups only hide the button)."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Customer Base managers check and repair the points ledger."))
+
     def action_points_check(self):
         """Report the cards whose points do not match their ledger, then the
         ledger entries that do not add up."""
+        self._points_check_manager()
         mismatches = self._points_mismatches()
         broken = self._points_broken_entries()
         if broken and not mismatches:
@@ -230,6 +257,7 @@ class LoyaltyProgram(models.Model):
     def action_points_repair(self):
         """Post an adjustment for each mismatching card, so that the ledger
         agrees with the points the customer sees; returns how many."""
+        self._points_check_manager()
         mismatches = self._points_mismatches()
         for card, (points, balance) in mismatches.items():
             card._points_post_difference(points - balance, origin="repair", reason=_("Ledger repair"))

@@ -14,3 +14,4 @@ from . import test_points_pos
 from . import test_points_concurrency
 from . import test_points_invoice
 from . import test_points_sale
+from . import test_points_security

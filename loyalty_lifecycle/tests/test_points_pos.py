@@ -126,9 +126,15 @@ class TestPointsPos(CustomerBaseGroupsMixin, TestPoSCommon, PointsLedgerMixin):
         self.open_new_session()
         self._sync(self._order_data([(self.visit, 10)], self.anna, reward_points=70))
         self.assertEqual(self.card.points, 30)
-        data = self._order_data([(self.visit, 10)], self.anna, reward_points=70)
-        with self.assertRaisesRegex(UserError, "Not enough points"), self.cr.savepoint():
+        # 30 points left, 30 more earned by this order: not the 70 the till offered
+        data = self._order_data([(self.visit, 3)], self.anna, reward_points=70)
+        message = (
+            "Anna does not have enough points in Club Points for the rewards of this order: 60.0 available, "
+            "70.0 needed. The points may just have been spent at another till: remove the reward and validate again."
+        )
+        with self.assertRaises(UserError) as refused, self.cr.savepoint():
             self._sync(data)
+        self.assertEqual(str(refused.exception), message, "names the customer and the programme, not a card code")
         self.assertFalse(self.env["pos.order"].search([("uuid", "=", data["uuid"])]), "the order was refused")
         self.assertEqual(self.card.points, 30)
 
@@ -240,3 +246,232 @@ class TestPointsPos(CustomerBaseGroupsMixin, TestPoSCommon, PointsLedgerMixin):
         with self.assertRaises(AccessError):
             wizard.action_update_card_point()
         self.assertEqual(self.card.points, 100)
+
+    # ------------------------------------------------------------------
+    # Only the server's facts
+    # ------------------------------------------------------------------
+
+    def test_replayed_confirmation_cannot_touch_another_customers_card(self):
+        """pos_loyalty's confirmation replayed by a cashier with another
+        customer's card: refused, nothing spent nor credited."""
+        boris = self.env["res.partner"].create({"name": "Boris"})
+        boris_card = self.create_card(self.program, boris, points=500)
+        self.open_new_session()
+        order = self._sync(self._order_data([(self.visit, 3)], self.anna))
+        cashier_order = order.with_user(self.cashier)
+        refused = "cannot use the Club Points card of Boris: only the cards of the order.s customer \\(Anna\\)"
+        forged = (
+            # Boris's card by its id: spend 400 of his points, or credit him
+            {boris_card.id: {"points": -400, "program_id": self.program.id, "coupon_id": boris_card.id}},
+            {boris_card.id: {"points": 30, "program_id": self.program.id, "coupon_id": boris_card.id}},
+            # a "new" card for Boris, which pos_loyalty maps to his existing one
+            {-1: {"points": -400, "program_id": self.program.id, "coupon_id": -1, "partner_id": boris.id}},
+        )
+        for coupon_data in forged:
+            with self.subTest(coupon_data=coupon_data), self.assertRaisesRegex(UserError, refused):
+                cashier_order.confirm_coupon_programs(coupon_data)
+        with self.assertRaisesRegex(UserError, refused):
+            cashier_order.add_loyalty_history_lines(
+                [{"order_id": order.id, "card_id": boris_card.id, "spent": 400, "won": 0, "total": 0}],
+                [{"id": boris_card.id, "old_id": boris_card.id}],
+            )
+        self.assertEqual(boris_card.points, 500)
+        self.assertEqual(boris_card.points_entry_ids.mapped("origin"), ["opening"])
+        self.assertFalse(boris_card.history_ids.filtered(lambda h: h.order_id == order.id))
+        # the order's own customer confirms as usual
+        self._confirm(cashier_order, self.card.id, won=30, spent=0)
+        self.assertEqual(self.card.points, 130)
+
+    def test_reward_paid_with_another_customers_card_is_refused(self):
+        boris = self.env["res.partner"].create({"name": "Boris"})
+        boris_card = self.create_card(self.program, boris, points=500)
+        self.open_new_session()
+        data = self._order_data([(self.visit, 3)], self.anna, reward_points=20, card=boris_card)
+        with self.assertRaisesRegex(UserError, "cannot use the Club Points card of Boris"), self.cr.savepoint():
+            self.env["pos.order"].with_user(self.cashier).sync_from_ui([data])
+        self.assertFalse(self.env["pos.order"].search([("uuid", "=", data["uuid"])]))
+        self.assertEqual(boris_card.points, 500)
+
+    def test_gift_card_presented_at_the_till_is_spent_by_anyone(self):
+        """Gift cards are bearer cards (no ledger): whoever presents the
+        code pays with it, through a reward line on that card; a gift card
+        no reward line of the order names is refused."""
+        gift_program = self.env["loyalty.program"].create(
+            {
+                "name": "Gift Cards",
+                "program_type": "gift_card",
+                "applies_on": "future",
+                "trigger": "auto",
+                "pos_ok": False,  # sold elsewhere: the till's printing set-up is not the point here
+                "rule_ids": [Command.create({"reward_point_mode": "money", "reward_point_amount": 1})],
+                "reward_ids": [
+                    Command.create(
+                        {"reward_type": "discount", "discount_mode": "per_point", "discount": 1, "required_points": 1}
+                    )
+                ],
+            }
+        )
+        gift_card = self.env["loyalty.card"].create({"program_id": gift_program.id, "points": 50})
+        other_gift_card = self.env["loyalty.card"].create({"program_id": gift_program.id, "points": 50})
+        gift_reward = gift_program.reward_ids
+        self.open_new_session()
+        data = self.create_ui_order_data([(self.visit, 3)], customer=self.anna)
+        data["lines"].append(
+            Command.create(
+                {
+                    "product_id": gift_reward.discount_line_product_id.id,
+                    "qty": 1,
+                    "price_unit": -20,
+                    "price_subtotal": -20,
+                    "price_subtotal_incl": -20,
+                    "tax_ids": [],
+                    "is_reward_line": True,
+                    "reward_id": gift_reward.id,
+                    "coupon_id": gift_card.id,
+                    "points_cost": 20,
+                    "reward_identifier_code": "gift-1",
+                }
+            )
+        )
+        data["amount_total"] -= 20
+        data["amount_paid"] -= 20
+        data["payment_ids"][0][2]["amount"] -= 20
+        order = self._sync(data).with_user(self.cashier)
+        with self.assertRaisesRegex(UserError, "cannot use the Gift Cards card"):
+            order.confirm_coupon_programs(
+                {other_gift_card.id: {"points": -50, "program_id": gift_program.id, "coupon_id": other_gift_card.id}}
+            )
+        order.confirm_coupon_programs(
+            {
+                gift_card.id: {
+                    "points": -20,
+                    "program_id": gift_program.id,
+                    "coupon_id": gift_card.id,
+                    "line_codes": ["gift-1"],
+                }
+            }
+        )
+        self.assertEqual((gift_card.points, other_gift_card.points), (30, 50))
+
+    def test_forged_lower_reward_cost_is_charged_in_full(self):
+        """The till says a 20-point discount costs 1 point: the server charges
+        20, writes it on the line and logs the correction on the order."""
+        self.open_new_session()
+        data = self._order_data([(self.visit, 3)], self.anna, reward_points=20)
+        data["lines"][-1][2]["points_cost"] = 1
+        order = self._sync(data)
+        spend = self.card.points_entry_ids.filtered(lambda e: e.kind == "spend")
+        self.assertEqual((spend.points, self.card.points), (-20, 80))
+        self.assertEqual(order.lines.filtered("is_reward_line").points_cost, 20)
+        self.assertIn("The till counted 1.0 points", order.message_ids[0].body)
+        # the till's net figure (won 30 - 1 "spent") does not turn the
+        # difference into earned points: 30 won, at most
+        self._confirm(order, self.card.id, won=30, spent=1)
+        self.assertEqual(self.card.points, 110)
+        self.assertLedgerMatches(self.card)
+
+    def test_forged_product_reward_cost(self):
+        """A free product costs its points per unit given: two free visits
+        at 4 points each cost 8 points, whatever the till says."""
+        reward = self.env["loyalty.reward"].create(
+            {
+                "program_id": self.program.id,
+                "reward_type": "product",
+                "reward_product_id": self.visit.id,
+                "reward_product_qty": 1,
+                "required_points": 4,
+            }
+        )
+        self.open_new_session()
+        data = self.create_ui_order_data([(self.visit, 3)], customer=self.anna)
+        data["lines"].append(
+            Command.create(
+                {
+                    "product_id": reward.discount_line_product_id.id,
+                    "qty": 2,
+                    "price_unit": -10,
+                    "price_subtotal": -20,
+                    "price_subtotal_incl": -20,
+                    "tax_ids": [],
+                    "is_reward_line": True,
+                    "reward_id": reward.id,
+                    "coupon_id": self.card.id,
+                    "points_cost": 0.5,
+                    "reward_identifier_code": "free-1",
+                }
+            )
+        )
+        data["amount_total"] -= 20
+        data["amount_paid"] -= 20
+        data["payment_ids"][0][2]["amount"] -= 20
+        self._sync(data)
+        self.assertEqual(self.card.points, 92)
+
+    def test_reward_paid_with_the_points_of_the_same_order(self):
+        """pos_loyalty offers a reward paid with what the purchase earns (buy
+        3 visits: 30 points; 5 on the card; a 20-point discount): the part
+        the balance does not cover is a debt the order's earning settles."""
+        carl = self.env["res.partner"].create({"name": "Carl"})
+        card = self.create_card(self.program, carl, points=5)
+        self.open_new_session()
+        order = self._sync(self._order_data([(self.visit, 3)], carl, reward_points=20, card=card))
+        spend = card.points_entry_ids.filtered(lambda e: e.kind == "spend")
+        self.assertEqual((spend.points, spend.remaining, card.points), (-20, -15, -15), "15 owed until confirmed")
+        self._confirm(order.with_user(self.cashier), card.id, won=30, spent=20)
+        self.assertEqual((card.points, spend.remaining), (15, 0))
+        self.assertLedgerMatches(card)
+
+    def test_new_customer_pays_a_reward_with_the_points_of_the_first_order(self):
+        dora = self.env["res.partner"].create({"name": "Dora"})
+        self.open_new_session()
+        data = self._order_data([(self.visit, 3)], dora, reward_points=20)
+        del data["lines"][-1][2]["coupon_id"]  # the till's card does not exist yet
+        order = self._sync(data)
+        self._confirm(order.with_user(self.cashier), -1, won=30, spent=20, partner=dora)
+        card = self.env["loyalty.card"].search([("partner_id", "=", dora.id)])
+        self.assertEqual(order.lines.filtered("is_reward_line").coupon_id, card)
+        self.assertEqual(sorted(card.points_entry_ids.mapped("points")), [-20, 30])
+        self.assertEqual(card.points, 10)
+        history = card.history_ids.filtered(lambda h: h.order_id == order.id)
+        self.assertEqual((history.issued, history.used), (30, 20))
+        self.assertLedgerMatches(card)
+
+    def test_refund_returns_what_the_ledger_spent_not_the_lines_figure(self):
+        """A cashier raises the points cost written on an old reward line, then
+        refunds it: only the 20 points the order really spent come back."""
+        self.open_new_session()
+        order = self._sync(self._order_data([(self.visit, 3)], self.anna, reward_points=20))
+        reward_line = order.lines.filtered("is_reward_line")
+        reward_line.with_user(self.cashier).points_cost = 5000
+        for _attempt in range(2):  # two refunds of the same reward: still 20 in all
+            data = self._order_data([], self.anna, refund_of=None)
+            data["lines"] = [
+                Command.create(
+                    {
+                        "product_id": reward_line.product_id.id,
+                        "qty": -1,
+                        "price_unit": -20,
+                        "price_subtotal": 20,
+                        "price_subtotal_incl": 20,
+                        "tax_ids": [],
+                        "refunded_orderline_id": reward_line.id,
+                    }
+                )
+            ]
+            data["amount_total"] = data["amount_paid"] = 20
+            data["payment_ids"][0][2]["amount"] = 20
+            self._sync(data)
+        back = self.card.points_entry_ids.filtered(lambda e: e.origin == "reward_refund")
+        self.assertEqual((back.points, back.refund_of), (20, f"pos.order,{order.id}"))
+        self.assertEqual(self.card.points, 100)
+        self.assertLedgerMatches(self.card)
+
+    def test_check_before_validate_names_customer_and_programme(self):
+        result = self.env["pos.order"].with_user(self.cashier).validate_coupon_programs({str(self.card.id): -500}, [])
+        self.assertFalse(result["successful"])
+        self.assertEqual(
+            result["payload"]["message"],
+            "Anna does not have enough points in Club Points for the rewards of this order: 100.0 available. "
+            "Remove a reward or change it.",
+        )
+        self.assertEqual(result["payload"]["updated_points"], {self.card.id: 100})

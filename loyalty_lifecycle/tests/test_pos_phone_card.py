@@ -1,9 +1,11 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -165,3 +167,36 @@ class TestPosPhoneCard(CustomerBaseGroupsMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(nina.phone_sanitized, "+79990000000")
         self.assertTrue(nina.marketing_consent)
         self.assertTrue(nina.marketing_consent_date)
+
+    def test_tour_points_spent_at_another_till_before_validate(self):
+        """Another till spends Boris's points after pos_loyalty's check and
+        before this till's order (with a 100-point reward) reaches the
+        server: the cashier sees who and which programme lacks points, the
+        order stays open, and goes through without the reward."""
+        PosOrder = type(self.env["pos.order"])
+        validate_coupon_programs = PosOrder.validate_coupon_programs
+        card_id = self.card.id
+        other_till = []
+
+        def validate_then_another_till(model, point_changes, new_codes):
+            result = validate_coupon_programs(model, point_changes, new_codes)
+            if not other_till:
+                # the other till's order, saved in its own request
+                card = model.env["loyalty.card"].sudo().browse(card_id)
+                other_till.append(card._points_consume(100, kind="spend", reason="another till").id)
+            return result
+
+        # (odoo.http logs the refusal the cashier sees as a warning)
+        with (
+            patch.object(PosOrder, "validate_coupon_programs", validate_then_another_till),
+            mute_logger("odoo.http"),
+        ):
+            self.start_pos_tour("LoyaltyLifecyclePointsGoneAtValidate")
+        self.env.invalidate_all()
+        self.assertTrue(other_till, "the other till spent the points")
+        order = self.env["pos.order"].search([("partner_id", "=", self.boris.id)])
+        self.assertEqual(len(order), 1, "the order was kept and validated again")
+        self.assertFalse(order.lines.filtered("is_reward_line"), "... without the reward")
+        self.assertEqual(order.state, "paid")
+        # 150 - 100 (the other till) + 20.40 earned by this order
+        self.assertAlmostEqual(self.card.points, 70.4, places=2)

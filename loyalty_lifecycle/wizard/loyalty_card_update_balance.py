@@ -1,12 +1,16 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import AccessError
 
 from ..tools.ledger_call import with_ledger_call
+
+MANAGER_GROUP = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
 
 
 class LoyaltyCardUpdateBalance(models.TransientModel):
     """Odoo's "update balance" on a card: on a ledger card the change is an
     adjustment with the wizard's description as reason, and the history row
-    the wizard writes is the one linked to it."""
+    the wizard writes is the one linked to it. Only Customer Base managers
+    change a ledger card's balance (in stock Odoo, POS users may)."""
 
     _inherit = "loyalty.card.update.balance"
 
@@ -14,6 +18,15 @@ class LoyaltyCardUpdateBalance(models.TransientModel):
         card = self.card_id
         if not card.program_id.uses_points_ledger:
             return super().action_update_card_point()
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _(
+                    "Only Customer Base managers change the points of %(customer)s in %(program)s; "
+                    "ask a manager to adjust them with a reason.",
+                    customer=card._points_holder_name(),
+                    program=card.program_id.name,
+                )
+            )
         history_before = card.history_ids
         res = super(
             LoyaltyCardUpdateBalance,

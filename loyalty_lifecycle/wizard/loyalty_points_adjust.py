@@ -66,6 +66,16 @@ class LoyaltyPointsAdjust(models.TransientModel):
             raise AccessError(_("Only Customer Base managers adjust loyalty points."))
         if not round(self.points, 2):
             raise UserError(_("Enter the number of points to add, or a negative number to remove."))
+        if abs(self.points) > self.program_id.points_max_per_entry:
+            raise UserError(
+                _(
+                    "%(points)s points in one entry is more than the programme %(program)s allows (%(limit)s). "
+                    "Check the figure; a manager sets the limit on the programme.",
+                    points=self.points,
+                    program=self.program_id.name,
+                    limit=self.program_id.points_max_per_entry,
+                )
+            )
         card = self.card_id
         if not card:
             if self.points < 0:

@@ -1,5 +1,6 @@
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
+import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as PosLoyalty from "@pos_loyalty/../tests/tours/utils/pos_loyalty_util";
 import { registry } from "@web/core/registry";
@@ -94,5 +95,48 @@ registry.category("web_tour.tours").add("LoyaltyLifecycleUnknownPhone", {
                 run: "click",
             },
             ProductScreen.customerIsSelected("Nina Newcomer"),
+        ].flat(),
+});
+
+// Another till spent the customer's points between the reward and Validate:
+// the server refuses the order with a message naming the customer and the
+// programme; the order stays open, the cashier removes the reward and
+// validates again.
+registry.category("web_tour.tours").add("LoyaltyLifecyclePointsGoneAtValidate", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.addOrderline("Desk Organizer", "4"),
+            ProductScreen.clickPartnerButton(),
+            {
+                trigger: ".modal-dialog .input-group input",
+                run: "edit 8 916 555-12-34",
+            },
+            {
+                trigger: ".search-more-button > button",
+                run: "click",
+            },
+            {
+                trigger: ".partner-list .partner-info:contains('Boris Ivanov')",
+                run: "click",
+            },
+            ProductScreen.customerIsSelected("Boris Ivanov"),
+            PosLoyalty.claimReward("$ 10 on your order"),
+            PosLoyalty.hasRewardLine("$ 10 on your order", "-10.00"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickNumpad("2 0"),
+            PaymentScreen.clickValidate(),
+            {
+                content: "the server's refusal names the customer and the programme",
+                trigger:
+                    ".modal .modal-body:contains('Boris Ivanov does not have enough points in Gym Club Points for the rewards of this order')",
+            },
+            Dialog.confirm(),
+            PaymentScreen.isShown(),
+            PaymentScreen.clickBack(),
+            PosLoyalty.removeRewardLine("$ 10 on your order"),
+            PosLoyalty.finalizeOrder("Cash", "30"),
         ].flat(),
 });
