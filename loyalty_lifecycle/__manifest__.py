@@ -22,6 +22,7 @@
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "data": [
         "security/loyalty_lifecycle_security.xml",
         "security/ir.model.access.csv",

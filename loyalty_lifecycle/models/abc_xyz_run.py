@@ -348,12 +348,12 @@ class AbcXyzRun(models.Model):
                     "user_id": snap.user_id.id,
                     "activity_type_id": activity_type.id if activity_type else False,
                     "date_deadline": fields.Date.context_today(self),
-                    "summary": _(
+                    "summary": self.env._(
                         "Customer moved from %(before)s to %(after)s",
                         before=snap.previous_abc_xyz_class or snap.previous_abc_class,
                         after=snap.abc_xyz_class or snap.abc_class,
                     ),
-                    "note": _(
+                    "note": self.env._(
                         "In the ABC-XYZ run %(run)s this customer dropped from %(before)s (XYZ: %(xyz)s).",
                         run=self.name,
                         before=snap.previous_abc_class,

@@ -207,11 +207,11 @@ class LoyaltyPointsEntry(models.Model):
         if not lots:
             return
         by_card = lots.grouped("card_id")
+        # translated here, not inside the comprehension: _() finds no env there
+        reason = _("Points past their validity")
         entries = self.sudo().create(
             [
-                card._points_entry_vals(
-                    "expire", -sum(card_lots.mapped("remaining")), reason=_("Points past their validity")
-                )
+                card._points_entry_vals("expire", -sum(card_lots.mapped("remaining")), reason=reason)
                 for card, card_lots in by_card.items()
             ]
         )

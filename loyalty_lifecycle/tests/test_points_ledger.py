@@ -127,9 +127,12 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
             self.env["loyalty.points.entry"]._cron_points_daily()
             self.assertEqual(card.points, 110)
         with freeze_time("2026-01-15 09:00:00"):
-            self.env["loyalty.points.entry"]._cron_points_daily()
+            # the reason is translated without "no translation language detected" warnings
+            with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+                self.env["loyalty.points.entry"]._cron_points_daily()
             expired = card.points_entry_ids.filtered(lambda e: e.kind == "expire")
             self.assertEqual((expired.points, expired.allocation_ids.lot_id), (-70, old))
+            self.assertEqual(expired.reason, "Points past their validity")
             self.assertEqual((old.remaining, recent.remaining, card.points), (0, 40, 40))
             self.assertEqual(expired.history_id.used, 70)
             entries = len(card.points_entry_ids)
