@@ -59,6 +59,18 @@ def parse(lines):
     return result, problems, skipped
 
 
+def failed_tags(path):
+    """Test tags (``/module:Class.method``) of the tests that failed in the
+    log, one per line; nothing when the run did not finish."""
+    with open(path, encoding="utf-8", errors="replace") as log:
+        result, problems, _skipped = parse(log)
+    if result is None:
+        return 1
+    for _flavour, test, _assertion_text in problems:
+        print(f"/{test}")
+    return 0
+
+
 def main(path):
     with open(path, encoding="utf-8", errors="replace") as log:
         result, problems, skipped = parse(log)
@@ -77,4 +89,6 @@ def main(path):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--failed-tags":
+        sys.exit(failed_tags(sys.argv[2]))
     sys.exit(main(*sys.argv[1:]))
