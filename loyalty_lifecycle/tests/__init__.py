@@ -15,3 +15,4 @@ from . import test_points_concurrency
 from . import test_points_invoice
 from . import test_points_sale
 from . import test_points_security
+from . import test_points_companies
