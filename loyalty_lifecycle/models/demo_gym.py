@@ -91,6 +91,9 @@ class ResCompany(models.Model):
         # Not try_loading(): it warns while the registry is still loading,
         # which it is when demo data is installed.
         self.env["account.chart.template"]._load("generic_coa", gym, install_demo=False)
+        # The generic chart sets its own currency; the gym sells in roubles
+        # (no journal item yet, so the currency may still change).
+        gym.currency_id = rub
         return gym
 
     @api.model

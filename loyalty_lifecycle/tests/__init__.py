@@ -1,4 +1,5 @@
 from . import test_abc_xyz_maths
+from . import test_demo_gym_plan
 from . import test_abc_xyz
 from . import test_purchase_facts_pos
 from . import test_access_rights
