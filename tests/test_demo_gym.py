@@ -50,7 +50,7 @@ class TestDemoGym(TransactionCase):
             }
         )
         cls.cards = Company._demo_gym_loyalty(cls.program.id)
-        cls.newcomers = Company._demo_gym_referrals()
+        cls.newcomers = cls.env["res.partner"]._demo_gym_referrals()
         cls.survey = cls.env["survey.survey"].create({"title": "How do you like our gym?", "is_nps": True})
         question = cls.env["survey.question"].create(
             {"survey_id": cls.survey.id, "title": "Recommend us?", "question_type": "scale"}
@@ -59,7 +59,7 @@ class TestDemoGym(TransactionCase):
             {"survey_id": cls.survey.id, "title": "Why?", "question_type": "text_box"}
         )
         cls.survey.nps_question_id = question
-        cls.answers = Company._demo_gym_nps_answers(cls.survey.id, reason.id)
+        cls.answers = cls.env["survey.survey"]._demo_gym_nps_answers(cls.survey.id, reason.id)
 
     def test_a_gym_in_moscow_selling_in_roubles(self):
         self.assertEqual(self.gym.currency_id, self.env.ref("base.RUB"))
