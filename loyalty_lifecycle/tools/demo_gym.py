@@ -273,12 +273,12 @@ class _Planner:
     def _hot_member(self):
         first = self.rng.randint(110, 290)
         buy = [(first, [("year", 1)])]
-        buy += self.visits(self.every(first - 5, 36, 18, 30), pt=0.2)
+        buy += self.visits(self.every(first - 5, 36, 22, 35), pt=0.2)
         return buy + self.visits(self.every(34, 0, 3, 5), extras=0.4, pt=0.3, spa=0.05)
 
     def _hot_visitor(self):
         first = self.rng.randint(120, 220)
-        buy = self.visits(self.every(first, 36, 9, 13), key="visit", extras=0.3)
+        buy = self.visits(self.every(first, 36, 11, 16), key="visit", extras=0.3)
         return buy + self.visits(self.every(34, 0, 3, 5), key="visit", extras=0.3)
 
     def _cross_sell(self):
@@ -298,7 +298,7 @@ class _Planner:
         first = rng.randint(375, 440)
         end = first - 365
         buy = [(first, [("year", 1)])]
-        buy += self.visits(self.every(first - 10, end + 5, 28, 40), extras=0.2)
+        buy += self.visits(self.every(first - 10, end + 5, 35, 50), extras=0.2)
         renewal = rng.randint(3, min(25, end - 2))
         buy.append((renewal, [(rng.choice(("year", "year", "quarter")), 1)]))
         return buy + self.visits(self.every(renewal - 2, 0, 6, 10)[:2])
@@ -307,17 +307,17 @@ class _Planner:
         rng = self.rng
         first = rng.randint(220, 330)
         stop = rng.randint(66, 110)
-        buy = self.visits(self.every(first, stop + 31, 12, 16), key="visit", extras=0.2)
+        buy = self.visits(self.every(first, stop + 31, 14, 20), key="visit", extras=0.2)
         return buy + self.visits(self.every(stop + 28, stop, 3, 5), key="visit", extras=0.3)
 
     def _retention_month(self):
         first = self.rng.randint(60, 330)
         buy = [(first - 30 * n, [("month", 1)]) for n in range(first // 30 + 1)]
-        return buy + self.visits(self.every(first - 4, 1, 18, 28), extras=0.25)
+        return buy + self.visits(self.every(first - 4, 1, 22, 32), extras=0.25)
 
     def _retention_year(self):
         first = self.rng.randint(325, 392)
-        return [(first, [("year", 1)])] + self.visits(self.every(first - 8, max(first - 350, 5), 30, 45), extras=0.2)
+        return [(first, [("year", 1)])] + self.visits(self.every(first - 8, max(first - 350, 5), 38, 55), extras=0.2)
 
     def _winback(self):
         rng = self.rng
@@ -325,7 +325,7 @@ class _Planner:
         ended = rng.randint(33, 115)
         if kind == "year":
             first = ended + 365
-            return [(first, [("year", 1)])] + self.visits(self.every(first - 6, ended + 3, 35, 50), extras=0.2)
+            return [(first, [("year", 1)])] + self.visits(self.every(first - 6, ended + 3, 45, 65), extras=0.2)
         if kind == "quarter":
             first = ended + 90
             return [(first, [("quarter", 1)])] + self.visits(self.every(first - 3, ended + 2, 9, 14), extras=0.2)
