@@ -464,9 +464,10 @@ class ResPartner(models.Model):
         if len(digits) < 3:
             return []
         if value.startswith("+"):
-            return ["+" + digits]
+            return ["+" + digits] if digits[0] != "0" else []
         if digits.startswith("00"):
-            return ["+" + digits[2:]]
+            # the international prefix: what follows is a country code
+            return ["+" + digits[2:]] if len(digits) > 3 and digits[2] != "0" else []
         if not phonenumbers:
             return []
         prefixes = set()
@@ -528,6 +529,9 @@ class ResPartner(models.Model):
         return prefixes
 
     def _search_phone_mobile_search(self, operator, value):
+        if isinstance(value, str) and "\x00" in value:
+            # no stored number holds a NUL, and PostgreSQL refuses one in a query
+            value = value.replace("\x00", "")
         domain = super()._search_phone_mobile_search(operator, value)
         if operator not in ("=", "like", "ilike", "=like", "=ilike") or not isinstance(value, str):
             return domain

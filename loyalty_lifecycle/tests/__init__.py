@@ -18,3 +18,4 @@ from . import test_points_invoice
 from . import test_points_sale
 from . import test_points_security
 from . import test_points_companies
+from . import test_phone_search_fuzz
