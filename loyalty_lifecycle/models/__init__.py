@@ -19,4 +19,3 @@ from . import account_move
 from . import sale_order
 from . import sale_order_line
 from . import res_partner_points
-from . import demo_gym

@@ -1,2 +1,1 @@
 from . import res_partner
-from . import demo_gym
