@@ -1,6 +1,7 @@
 import re
 
-from hypothesis import HealthCheck, given, settings
+import phonenumbers
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import UserError
@@ -42,6 +43,9 @@ class TestPhoneSearchFuzz(TransactionCase):
     )
     def test_a_russian_mobile_in_any_spelling_finds_its_customer(self, operator, number, trunk, sep1, sep2):
         digits = f"{number:07d}"
+        # a few ranges (e.g. +7 930 000...) are no Russian mobile at all: Odoo
+        # stores no sanitized number for them, and there is nothing to find
+        assume(phonenumbers.is_valid_number(phonenumbers.parse(f"+7{operator}{digits}")))
         partner = self.Partner.create({"name": "Fuzzed Member", "phone": f"+7 {operator} {digits}"})
         typed = f"{trunk}{sep1}{operator}{sep2}{digits[:3]}-{digits[3:5]}-{digits[5:]}"
         self.assertIn(partner, self.Partner.search([("phone_mobile_search", "ilike", typed)]), typed)

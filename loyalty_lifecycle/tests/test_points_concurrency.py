@@ -84,6 +84,9 @@ class TestPointsConcurrency(TransactionCase):
             for _attempt in range(100):
                 probe.execute("SELECT wait_event_type, query FROM pg_stat_activity WHERE pid = %s", [pid])
                 wait_event, query = probe.fetchone()
+                # PostgreSQL keeps one snapshot of pg_stat_activity per
+                # transaction: end it, or the next poll reads the same row
+                probe.rollback()
                 if wait_event == "Lock":
                     break
                 time.sleep(0.05)
