@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 {
     "name": "Customer Base: Referral Program",
-    "summary": "Customers recruit customers: personal referral codes that read well aloud, who brought whom",
+    "summary": "Customers recruit customers: personal referral codes, who brought whom",
     "version": "18.0.1.0.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
@@ -9,7 +9,7 @@
     "maintainers": ["customer-base"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "application": True,
+    "application": False,
     "installable": True,
     "depends": ["loyalty_lifecycle"],
     "data": [

@@ -5,6 +5,10 @@ from . import lifecycle_stage_history
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_lifecycle
+from . import res_partner_segmentation
+from . import res_partner_pos
+from . import res_partner_phone_search
 from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
 from . import lifecycle_stage_run
@@ -13,6 +17,7 @@ from . import loyalty_points_entry
 from . import loyalty_points_tier
 from . import loyalty_program
 from . import loyalty_card
+from . import loyalty_card_ledger
 from . import loyalty_history
 from . import pos_order
 from . import account_move

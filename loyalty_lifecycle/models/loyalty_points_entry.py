@@ -41,7 +41,8 @@ class LoyaltyPointsEntry(models.Model):
     ``remaining`` over entries that are not pending.
 
     Entries are posted by the ledger methods of ``loyalty.card``
-    (``_points_earn``, ``_points_consume``, ``_points_reverse``), never edited.
+    (``_points_earn``, ``_points_consume``, ``_points_reverse``, in
+    loyalty_card_ledger.py), never edited.
     """
 
     _name = "loyalty.points.entry"

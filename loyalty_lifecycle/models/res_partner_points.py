@@ -1,4 +1,4 @@
-# Kept apart from res_partner.py (lifecycle and segmentation) on purpose:
+# Kept apart from res_partner.py (the fields common to the customer base) on purpose:
 # pylint: disable=consider-merging-classes-inherited
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -10,8 +10,7 @@ CUSTOMER_BASE_MANAGER = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
 
 
 class ResPartner(models.Model):
-    """Loyalty points of a customer, from the ledger of their cards (kept
-    apart from res_partner.py, which holds the lifecycle and segmentation)."""
+    """Loyalty points of a customer, from the ledger of their cards."""
 
     _inherit = "res.partner"
 

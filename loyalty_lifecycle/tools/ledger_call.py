@@ -1,7 +1,7 @@
 """How server code tells the points ledger who is writing a card's points.
 
 A plain write of ``loyalty.card.points`` is turned into ledger entries (see
-``loyalty_card.py``). Server code that writes points for a reason of its own
+``models/loyalty_card.py``). Server code that writes points for a reason of its own
 (the ledger syncing a card with its entries, a POS order confirming what it
 earned, Odoo's update-balance wizard) says so with a :class:`LedgerCall` in the
 context under :data:`CONTEXT_KEY`.
