@@ -1,4 +1,4 @@
-"""Reads pytest's JUnit XML and prints the one summary line of bin/test.
+"""Reads pytest's JUnit XML files and prints the one summary line of bin/test.
 
 Fails (exit 1) when a test failed or errored, when a test was skipped (a POS
 tour without a browser, say), when nothing ran, or when one of the addons had
@@ -12,15 +12,19 @@ import xml.etree.ElementTree as ET
 ADDONS = ("loyalty_lifecycle", "referral_program", "survey_nps")
 
 
-def main(path, install_problems="0"):
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        print(f"no test report ({exc}): 0 passed, 1 failed")
-        return 1
+def main(install_problems="0", *paths):
+    """``paths``: the JUnit XML of each pytest run (the tests, the screenshots
+    on the database with demo data)."""
     passed = failed = skipped = 0
     ran_per_addon = dict.fromkeys(ADDONS, 0)
-    for case in root.iter("testcase"):
+    cases = []
+    for path in paths or ("(none)",):
+        try:
+            cases.extend(ET.parse(path).getroot().iter("testcase"))
+        except (OSError, ET.ParseError) as exc:
+            print(f"no test report ({exc}): 0 passed, 1 failed")
+            return 1
+    for case in cases:
         kinds = {child.tag for child in case}
         if kinds & {"failure", "error"}:
             failed += 1

@@ -9,7 +9,7 @@
     "maintainers": ["customer-base"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "application": False,
+    "application": True,
     "installable": True,
     "depends": ["loyalty_lifecycle"],
     "data": [

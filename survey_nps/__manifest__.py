@@ -1,8 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 {
     "name": "Customer Base: NPS Surveys",
-    "summary": "Net Promoter Score surveys of the customer base: promoters, "
-    "passives, detractors, and the score over time",
+    "summary": "Net Promoter Score on Odoo Surveys: promoters, passives, detractors and the score per survey",
     "version": "18.0.1.0.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
@@ -10,7 +9,7 @@
     "maintainers": ["customer-base"],
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "application": False,
+    "application": True,
     "installable": True,
     "depends": ["loyalty_lifecycle", "survey"],
     "data": [
