@@ -19,6 +19,8 @@
         "point_of_sale",
         "pos_loyalty",
         "sale_loyalty",
+        "mass_mailing",
+        "mass_mailing_sms",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "post_init_hook": "post_init_hook",
@@ -48,6 +50,10 @@
         "views/res_partner_points_views.xml",
         "wizard/loyalty_points_adjust_views.xml",
         "views/loyalty_points_menus.xml",
+        # journeys
+        "data/lifecycle_journey_data.xml",
+        "data/ir_cron_journey_data.xml",
+        "views/lifecycle_journey_views.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

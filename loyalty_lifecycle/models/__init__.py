@@ -24,3 +24,9 @@ from . import account_move
 from . import sale_order
 from . import sale_order_line
 from . import res_partner_points
+from . import loyalty_contact_policy
+from . import lifecycle_journey
+from . import lifecycle_journey_participant
+from . import lifecycle_journey_message
+from . import mailing_mailing
+from . import res_partner_journey

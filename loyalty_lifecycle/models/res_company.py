@@ -35,6 +35,27 @@ class ResCompany(models.Model):
         "days, or until their next purchase. 0: the rules may move them at their next run.",
     )
 
+    # Contact policy (models/loyalty_contact_policy.py)
+    lc_cap_email_30d = fields.Integer(
+        "Marketing Emails per 30 Days", default=4, help="At most this many marketing emails to a customer in 30 days."
+    )
+    lc_cap_sms_30d = fields.Integer(
+        "Marketing SMS per 30 Days", default=4, help="At most this many marketing SMS to a customer in 30 days."
+    )
+    lc_cap_sms_day = fields.Integer("Marketing SMS per Day", default=1, help="At most this many marketing SMS a day.")
+    lc_quiet_hours_start = fields.Float(
+        "Quiet Hours From", default=21.0, help="No SMS from this hour (company time zone); they go in the morning."
+    )
+    lc_quiet_hours_end = fields.Float("Quiet Hours Until", default=9.0, help="SMS due in the quiet hours go at this hour.")
+
+    @api.constrains("lc_cap_email_30d", "lc_cap_sms_30d", "lc_cap_sms_day", "lc_quiet_hours_start", "lc_quiet_hours_end")
+    def _check_contact_policy(self):
+        for company in self:
+            if min(company.lc_cap_email_30d, company.lc_cap_sms_30d, company.lc_cap_sms_day) < 0:
+                raise ValidationError(_("The contact caps cannot be negative."))
+            if not (0 <= company.lc_quiet_hours_start < 24 and 0 <= company.lc_quiet_hours_end < 24):
+                raise ValidationError(_("Quiet hours are hours of the day, from 0 to 24."))
+
     @api.constrains(
         "abc_window_months",
         "abc_a_threshold",

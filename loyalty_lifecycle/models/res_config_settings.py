@@ -12,3 +12,8 @@ class ResConfigSettings(models.TransientModel):
     xyz_y_threshold = fields.Float(related="company_id.xyz_y_threshold", readonly=False)
     xyz_min_buckets = fields.Integer(related="company_id.xyz_min_buckets", readonly=False)
     lifecycle_manual_hold_days = fields.Integer(related="company_id.lifecycle_manual_hold_days", readonly=False)
+    lc_cap_email_30d = fields.Integer(related="company_id.lc_cap_email_30d", readonly=False)
+    lc_cap_sms_30d = fields.Integer(related="company_id.lc_cap_sms_30d", readonly=False)
+    lc_cap_sms_day = fields.Integer(related="company_id.lc_cap_sms_day", readonly=False)
+    lc_quiet_hours_start = fields.Float(related="company_id.lc_quiet_hours_start", readonly=False)
+    lc_quiet_hours_end = fields.Float(related="company_id.lc_quiet_hours_end", readonly=False)

@@ -17,3 +17,4 @@ from . import test_points_sale
 from . import test_points_security
 from . import test_points_companies
 from . import test_phone_search_fuzz
+from . import test_journeys

@@ -1,0 +1,136 @@
+"""Stage journeys: timed SMS and email of Odoo's Email/SMS Marketing.
+
+A journey starts for a customer when they enter its stage (a participant,
+lifecycle_journey_participant.py); its steps send a ``mailing.mailing`` on
+the day of their delay; the daily cron sends what is due
+(lifecycle_journey_message.py) through the contact policy
+(loyalty_contact_policy.py).
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+
+class LifecycleJourney(models.Model):
+    _name = "lifecycle.journey"
+    _description = "Journey"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    stage_id = fields.Many2one(
+        "lifecycle.stage",
+        string="Starts When Entering",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        help="A customer who enters this stage starts the journey; leaving it cancels what is still to send.",
+    )
+    holdout_percent = fields.Float(
+        "Holdout (%)",
+        default=10.0,
+        help="This share of the customers, drawn per customer and journey, is never messaged: the group "
+        "that measures what the journey brings.",
+    )
+    step_ids = fields.One2many("lifecycle.journey.step", "journey_id", string="Steps", copy=True)
+    participant_ids = fields.One2many("lifecycle.journey.participant", "journey_id", string="Participant Lines")
+    participant_count = fields.Integer("Participants", compute="_compute_counts")
+    message_count = fields.Integer("Messages", compute="_compute_counts")
+    description = fields.Text(translate=True)
+
+    @api.constrains("holdout_percent")
+    def _check_holdout_percent(self):
+        for journey in self:
+            if not 0 <= journey.holdout_percent <= 100:
+                raise ValidationError(_("The holdout is a share between 0 and 100%."))
+
+    def _compute_counts(self):
+        participants = dict(
+            self.env["lifecycle.journey.participant"]._read_group(
+                [("journey_id", "in", self.ids)], ["journey_id"], ["__count"]
+            )
+        )
+        messages = dict(
+            self.env["lifecycle.journey.message"]._read_group(
+                [("journey_id", "in", self.ids)], ["journey_id"], ["__count"]
+            )
+        )
+        for journey in self:
+            journey.participant_count = participants.get(journey, 0)
+            journey.message_count = messages.get(journey, 0)
+
+    def action_view_participants(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("loyalty_lifecycle.lifecycle_journey_participant_action")
+        action["domain"] = [("journey_id", "=", self.id)]
+        action["context"] = {"default_journey_id": self.id}
+        return action
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("loyalty_lifecycle.lifecycle_journey_message_action")
+        action["domain"] = [("journey_id", "=", self.id)]
+        return action
+
+
+class LifecycleJourneyStep(models.Model):
+    _name = "lifecycle.journey.step"
+    _description = "Journey Step"
+    _order = "journey_id, sequence, delay_days, id"
+
+    sequence = fields.Integer(default=10)
+    journey_id = fields.Many2one("lifecycle.journey", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="journey_id.company_id", store=True)
+    mailing_id = fields.Many2one(
+        "mailing.mailing",
+        string="Mailing",
+        required=True,
+        ondelete="restrict",
+        domain=[("mailing_model_name", "=", "res.partner")],
+        help="An email or SMS mailing of Email/SMS Marketing on contacts; the step sends it to each customer "
+        "on their day.",
+    )
+    mailing_type = fields.Selection(related="mailing_id.mailing_type", string="Channel")
+    delay_days = fields.Integer(
+        "Days After Start", default=0, help="Sent this many days after the customer entered the stage."
+    )
+    condition_domain = fields.Char(
+        "Condition",
+        default="[]",
+        help="Only the customers who match this condition on the day get the message; the others are "
+        "skipped with the reason.",
+    )
+    marketing = fields.Boolean(
+        default=True,
+        help="A marketing message needs the customer's consent and counts against the caps; a "
+        "transactional one does not. Odoo's blacklists apply to both.",
+    )
+
+    @api.constrains("mailing_id")
+    def _check_mailing(self):
+        for step in self:
+            if step.mailing_id.mailing_model_real != "res.partner":
+                raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
+
+    @api.constrains("delay_days")
+    def _check_delay(self):
+        for step in self:
+            if step.delay_days < 0:
+                raise ValidationError(_("A step cannot be sent before the journey starts."))
+
+    @api.constrains("condition_domain")
+    def _check_condition_domain(self):
+        for step in self:
+            try:
+                self.env["res.partner"].search_count(step._condition())
+            except Exception as error:  # noqa: BLE001 - any bad domain is the user's input
+                raise ValidationError(
+                    _("The condition of the step is not a valid domain: %(error)s", error=error)
+                ) from error
+
+    def _condition(self):
+        self.ensure_one()
+        return safe_eval(self.condition_domain or "[]", {"context_today": fields.Date.context_today})

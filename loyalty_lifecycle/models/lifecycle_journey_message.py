@@ -1,0 +1,228 @@
+"""One message of a journey step to one customer, and the daily cron that
+sends what is due.
+
+The row is written before anything is sent, under a unique key (participant,
+step, occurrence): a rerun of the cron or a second worker finds the row and
+sends nothing twice. The message itself is Odoo's: the step's mailing sends
+it to the customer with its own per-recipient sending, and the
+``mailing.trace`` it creates (sent, opened, clicked, bounced, or cancelled by
+Odoo's blacklists) is linked here.
+"""
+
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .loyalty_contact_policy import ALLOWED, DEFERRED, REASONS
+
+_logger = logging.getLogger(__name__)
+
+CRON_BATCH_SIZE = 500
+
+
+class LifecycleJourneyMessage(models.Model):
+    _name = "lifecycle.journey.message"
+    _description = "Journey Message"
+    _order = "id desc"
+    _rec_name = "step_id"
+
+    participant_id = fields.Many2one(
+        "lifecycle.journey.participant", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    step_id = fields.Many2one("lifecycle.journey.step", required=True, ondelete="cascade", index=True, readonly=True)
+    occurrence = fields.Integer(default=0, required=True, readonly=True)
+    journey_id = fields.Many2one("lifecycle.journey", required=True, ondelete="cascade", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    mailing_id = fields.Many2one(related="step_id.mailing_id")
+    mailing_type = fields.Selection(related="step_id.mailing_id.mailing_type", string="Channel")
+    state = fields.Selection(
+        [
+            ("pending", "Sending"),
+            ("sent", "Sent"),
+            ("deferred", "Deferred"),
+            ("skipped", "Not Sent"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    reason = fields.Selection(REASONS, readonly=True, help="Why the message was not sent (yet).")
+    next_try = fields.Datetime("Retry At", readonly=True)
+    date = fields.Datetime("Processed On", readonly=True)
+    mailing_trace_id = fields.Many2one("mailing.trace", string="Trace", readonly=True, ondelete="set null")
+    trace_status = fields.Selection(related="mailing_trace_id.trace_status")
+    failure_type = fields.Selection(related="mailing_trace_id.failure_type")
+
+    _sql_constraints = [
+        (
+            "participant_step_occurrence_unique",
+            "UNIQUE(participant_id, step_id, occurrence)",
+            "A journey step is sent once per customer and occurrence.",
+        )
+    ]
+
+    # ------------------------------------------------------------------
+    # The daily cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _due_query(self, now, select, limit=None):
+        today = fields.Date.context_today(self, now)
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM lifecycle_journey_participant p
+              JOIN lifecycle_journey j ON j.id = p.journey_id AND j.active
+              JOIN lifecycle_journey_step s ON s.journey_id = j.id
+              LEFT JOIN lifecycle_journey_message m
+                     ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = 0
+             WHERE p.state = 'running' AND p.start_date + s.delay_days <= %(today)s
+               AND (m.id IS NULL OR (m.state = 'deferred' AND m.next_try <= %(now)s))
+             %(tail)s
+            """,
+            select=select,
+            today=today,
+            now=now,
+            tail=SQL("ORDER BY p.id, s.sequence, s.id LIMIT %s", limit) if limit else SQL(),
+        )
+
+    @api.model
+    def _claim_due(self, now, limit):
+        """Write the rows of the next ``limit`` due messages and return the
+        ones this transaction owns: new rows it inserted (a concurrent
+        insert of the same key loses, ON CONFLICT), and deferred rows it
+        moved back to pending."""
+        for model in ("lifecycle.journey.participant", "lifecycle.journey.step", "lifecycle.journey.message"):
+            self.env[model].flush_model()
+        self.env.cr.execute(
+            self._due_query(now, SQL("p.id, s.id, m.id, p.journey_id, p.partner_id, j.company_id"), limit)
+        )
+        rows = self.env.cr.fetchall()
+        new = [row for row in rows if not row[2]]
+        deferred = [row[2] for row in rows if row[2]]
+        ids = []
+        if new:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO lifecycle_journey_message
+                           (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT v.participant_id, v.step_id, 0, v.journey_id, v.partner_id, v.company_id, 'pending',
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM (VALUES %(values)s) AS v(participant_id, step_id, journey_id, partner_id, company_id)
+                    ON CONFLICT (participant_id, step_id, occurrence) DO NOTHING
+                    RETURNING id
+                    """,
+                    uid=self.env.uid,
+                    now=now,
+                    values=SQL(", ").join(SQL("(%s, %s, %s, %s, %s)", p, s, j, pa, c) for p, s, _m, j, pa, c in new),
+                )
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        if deferred:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE lifecycle_journey_message SET state = 'pending', write_date = %s"
+                    " WHERE id IN %s AND state = 'deferred' RETURNING id",
+                    now,
+                    tuple(deferred),
+                )
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_model()
+        return self.browse(ids), len(rows)
+
+    @api.model
+    def _send_due(self, batch_size=CRON_BATCH_SIZE):
+        """Claim and process one batch of due messages.
+
+        :return: (processed, remaining)
+        """
+        now = fields.Datetime.now()
+        messages, seen = self._claim_due(now, batch_size)
+        by_step = defaultdict(lambda: self.browse())
+        for message in messages:
+            by_step[message.step_id] |= message
+        for step in sorted(by_step, key=lambda s: (s.journey_id.id, s.sequence, s.id)):
+            by_step[step]._process_step(step, now)
+        messages.participant_id._check_done()
+        self.env.cr.execute(self._due_query(now, SQL("COUNT(*)")))
+        remaining = self.env.cr.fetchone()[0]
+        return seen, remaining
+
+    def _process_step(self, step, now):
+        """Check the condition and the contact policy for these messages of
+        ``step``, send the allowed ones with the step's mailing."""
+        Partner = self.env["res.partner"]
+        matching = Partner.search([("id", "in", self.partner_id.ids)] + step._condition())
+        unmatched = self.filtered(lambda m: m.partner_id not in matching)
+        unmatched.write({"state": "skipped", "reason": "lc_condition", "date": now, "next_try": False})
+        todo = self - unmatched
+        if not todo:
+            return
+        mailing = step.mailing_id
+        channel = "sms" if mailing.mailing_type == "sms" else "mail"
+        verdicts = self.env["loyalty.contact.policy"]._check(
+            todo.partner_id,
+            channel,
+            marketing=step.marketing,
+            company=step.journey_id.company_id,
+            at=now,
+            holdout=todo.filtered(lambda m: m.participant_id.holdout).partner_id.ids,
+        )
+        allowed = self.browse()
+        for message in todo:
+            state, reason, retry_at = verdicts[message.partner_id.id]
+            if state == ALLOWED:
+                allowed |= message
+            elif state == DEFERRED:
+                message.write({"state": "deferred", "reason": reason, "next_try": retry_at, "date": now})
+            else:
+                message.write({"state": "skipped", "reason": reason, "date": now, "next_try": False})
+        if allowed:
+            allowed._send(mailing, now)
+
+    def _send(self, mailing, now):
+        """Send ``mailing`` to these messages' customers with the mailing's
+        own per-recipient sending, and link the traces it created."""
+        Trace = self.env["mailing.trace"]
+        Trace.flush_model()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mailing_trace")
+        last_trace_id = self.env.cr.fetchone()[0]
+        res_ids = self.partner_id.ids
+        mailing = mailing.sudo()
+        if mailing.mailing_type == "sms":
+            mailing.action_send_sms(res_ids)
+        else:
+            mailing._action_send_mail(res_ids)
+        Trace.flush_model()
+        traces = Trace.sudo().search(
+            [
+                ("id", ">", last_trace_id),
+                ("mass_mailing_id", "=", mailing.id),
+                ("model", "=", "res.partner"),
+                ("res_id", "in", res_ids),
+            ]
+        )
+        trace_by_partner = {trace.res_id: trace for trace in traces}
+        for message in self:
+            message.write(
+                {
+                    "state": "sent",
+                    "reason": False,
+                    "next_try": False,
+                    "date": now,
+                    "mailing_trace_id": trace_by_partner.get(message.partner_id.id, Trace).id,
+                }
+            )
+
+    @api.model
+    def _cron_send(self, batch_size=CRON_BATCH_SIZE):
+        processed, remaining = self._send_due(batch_size)
+        _logger.info("Journeys: %s messages processed, %s left for the next batch", processed, remaining)
+        self.env["ir.cron"]._notify_progress(done=processed, remaining=remaining)

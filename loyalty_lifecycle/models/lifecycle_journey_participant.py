@@ -1,0 +1,84 @@
+"""A customer in a journey: started on entering the journey's stage,
+cancelled on leaving it, done when every step is sent or skipped."""
+
+import hashlib
+
+from odoo import api, fields, models
+
+
+def holdout_draw(partner_id, journey_id, percent):
+    """Deterministic draw: the same customer and journey always land on the
+    same side, in every run and on every worker."""
+    digest = hashlib.sha256(f"lifecycle.journey:{journey_id}:res.partner:{partner_id}".encode()).hexdigest()
+    return int(digest[:8], 16) % 10000 < round(percent * 100)
+
+
+class LifecycleJourneyParticipant(models.Model):
+    _name = "lifecycle.journey.participant"
+    _description = "Journey Participant"
+    _order = "start_date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", index=True)
+    journey_id = fields.Many2one("lifecycle.journey", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="journey_id.company_id", store=True, index=True)
+    stage_id = fields.Many2one(related="journey_id.stage_id")
+    start_date = fields.Date(required=True, default=fields.Date.context_today)
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("cancelled", "Cancelled")],
+        default="running",
+        required=True,
+        index=True,
+    )
+    holdout = fields.Boolean(
+        readonly=True, help="In the journey's holdout group: never messaged, to measure what the journey brings."
+    )
+    message_ids = fields.One2many("lifecycle.journey.message", "participant_id", string="Messages")
+    end_date = fields.Date("Ended On")
+
+    @api.model
+    def _on_stage_change(self, partners, company=None):
+        """``partners`` just changed stage: cancel their running journeys of
+        another stage, and start the journeys of their new stage."""
+        running = self.sudo().search([("partner_id", "in", partners.ids), ("state", "=", "running")])
+        leaving = running.filtered(lambda p: p.journey_id.stage_id != p.partner_id.lifecycle_stage_id)
+        leaving._cancel()
+        by_stage = {}
+        for partner in partners.sudo():
+            if partner.lifecycle_stage_id:
+                by_stage.setdefault(partner.lifecycle_stage_id, []).append(partner)
+        if not by_stage:
+            return self
+        journeys = self.env["lifecycle.journey"].sudo().search([("stage_id", "in", [s.id for s in by_stage])])
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for journey in journeys:
+            for partner in by_stage.get(journey.stage_id, []):
+                home = partner.company_id or company or self.env.company
+                if home != journey.company_id:
+                    continue
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "journey_id": journey.id,
+                        "start_date": today,
+                        "holdout": holdout_draw(partner.id, journey.id, journey.holdout_percent),
+                    }
+                )
+        return self.sudo().create(vals_list)
+
+    def _cancel(self):
+        """Stop: the steps not sent yet will not be (deferred ones included)."""
+        if not self:
+            return
+        self.write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
+        self.message_ids.filtered(lambda m: m.state in ("deferred", "pending")).write(
+            {"state": "cancelled", "reason": "lc_stage_left", "next_try": False}
+        )
+
+    def _check_done(self):
+        """Running participants with a final message for every step are done."""
+        for participant in self.filtered(lambda p: p.state == "running"):
+            final = participant.message_ids.filtered(lambda m: m.state in ("sent", "skipped", "cancelled"))
+            if participant.journey_id.step_ids <= final.step_id:
+                participant.write({"state": "done", "end_date": fields.Date.context_today(self)})

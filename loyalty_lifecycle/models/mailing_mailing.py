@@ -1,0 +1,22 @@
+from odoo import models
+
+
+class MailingMailing(models.Model):
+    _inherit = "mailing.mailing"
+
+    def _lc_in_journey(self):
+        """A journey's mailing goes to each customer on their day, again when
+        they enter the stage again: Odoo's "already sent by this mailing"
+        check, meant for one-off campaigns, does not apply to it."""
+        self.ensure_one()
+        return bool(self.env["lifecycle.journey.step"].sudo().search_count([("mailing_id", "=", self.id)], limit=1))
+
+    def _get_seen_list(self):
+        if self._lc_in_journey():
+            return set()
+        return super()._get_seen_list()
+
+    def _get_seen_list_sms(self):
+        if self._lc_in_journey():
+            return [], []
+        return super()._get_seen_list_sms()
