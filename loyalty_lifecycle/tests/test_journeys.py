@@ -110,6 +110,25 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
         self.assertEqual(len(self.messages()), 1)
         self.assertEqual(len(self.traces()), 1)
 
+    def test_rule_move_starts_and_reentry_sends_again(self):
+        """A move by the stage rules starts the journey too; a customer who
+        comes back to the stage later gets the mailing again (Odoo's "already
+        sent by this mailing" check is for one-off campaigns)."""
+        with freeze_time(DAY0):
+            self.partner._lifecycle_move(self.stage, reason="test rule")
+        with freeze_time("2025-03-06 07:00:00"):
+            self.run_cron()
+        with freeze_time("2025-04-01 07:00:00"):
+            self.partner._lifecycle_move(self.other_stage, reason="test rule")
+        with freeze_time("2025-05-01 07:00:00"):
+            self.partner._lifecycle_move(self.stage, reason="test rule")
+        with freeze_time("2025-05-04 07:00:00"):
+            self.run_cron()
+        participants = self.env["lifecycle.journey.participant"].search([("partner_id", "=", self.partner.id)])
+        self.assertEqual(sorted(participants.mapped("state")), ["done", "done"])
+        self.assertEqual(self.messages().mapped("state"), ["sent", "sent"])
+        self.assertEqual(sorted(self.traces().mapped("trace_status")), ["outgoing", "outgoing"])
+
     def test_second_worker_row_wins(self):
         """A row written by another worker (same key) is never sent again."""
         with freeze_time(DAY0):
