@@ -24,3 +24,4 @@ from . import account_move
 from . import sale_order
 from . import sale_order_line
 from . import res_partner_points
+from . import demo_gym
