@@ -59,6 +59,5 @@
     },
     "demo": [
         "demo/demo_gym.xml",
-        "demo/loyalty_program_demo.xml",
     ],
 }

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.loyalty_lifecycle.models.demo_gym import customer_xmlid
+from odoo.addons.loyalty_lifecycle.models.demo_gym import POS_CATEGORIES, customer_ref
 from odoo.addons.loyalty_lifecycle.tools import demo_gym
 
 STAGES = ("new", "activation", "stimulation", "cross_sell", "hot", "warm", "retention", "winback", "lost")
@@ -25,31 +25,13 @@ class TestDemoGym(TransactionCase):
         Company = cls.env["res.company"]
         cls.gym = Company._demo_gym_generate()
         cls.plan = demo_gym.plan()
-        cls.customers = cls.env["res.partner"].browse(
-            [cls.env.ref(customer_xmlid(c.index)).id for c in cls.plan.customers]
-        )
-        cls.irina = cls.env.ref("loyalty_lifecycle.res_users_irina_demo")
-        cls.maxim = cls.env.ref("loyalty_lifecycle.res_users_maxim_demo")
+        cls.customers = Company._demo_gym_customers_of(cls.gym)
+        cls.irina = Company._demo_gym_salesperson("irina")
+        cls.maxim = Company._demo_gym_salesperson("maxim")
+        cls.reception = Company._demo_gym_reception(cls.gym)
         # The programme and the survey come from the demo files; the same here.
-        cls.program = cls.env["loyalty.program"].create(
-            {
-                "name": "Sila Club Points",
-                "company_id": cls.gym.id,
-                "program_type": "loyalty",
-                "pos_config_ids": [Command.set(cls.env.ref("loyalty_lifecycle.pos_config_reception_demo").ids)],
-                "rule_ids": [Command.create({"reward_point_mode": "money", "reward_point_amount": 0.1})],
-                "reward_ids": [
-                    Command.create(
-                        {"reward_type": "discount", "discount_mode": "per_point", "discount": 1, "required_points": 1}
-                    )
-                ],
-                "points_tier_ids": [
-                    Command.create({"name": "Silver", "min_spend": 30000, "multiplier": 1.5}),
-                    Command.create({"name": "Gold", "min_spend": 45000, "multiplier": 2}),
-                ],
-            }
-        )
-        cls.cards = Company._demo_gym_loyalty(cls.program.id)
+        cls.cards = Company._demo_gym_loyalty()
+        cls.program = Company._demo_gym_program(cls.gym)
         cls.newcomers = cls.env["res.partner"]._demo_gym_referrals()
         cls.survey = cls.env["survey.survey"].create({"title": "How do you like our gym?", "is_nps": True})
         question = cls.env["survey.question"].create(
@@ -65,7 +47,7 @@ class TestDemoGym(TransactionCase):
         self.assertEqual(self.gym.currency_id, self.env.ref("base.RUB"))
         self.assertEqual(self.gym.country_id, self.env.ref("base.ru"))
         self.assertEqual(self.gym, self.env["res.company"]._demo_gym_generate(), "generated once")
-        reception = self.env.ref("loyalty_lifecycle.pos_config_reception_demo")
+        reception = self.reception
         self.assertEqual((reception.name, reception.company_id), ("Reception", self.gym))
         self.assertTrue(reception.payment_method_ids)
         products = self.env["product.product"].search(
@@ -76,6 +58,8 @@ class TestDemoGym(TransactionCase):
         )
         self.assertEqual(len(products), len(demo_gym.PRODUCTS))
         self.assertEqual(len(self.customers), 200)
+        self.assertEqual(self.customers.mapped("ref")[:2], ["SILA-0001", "SILA-0002"])
+        self.assertEqual(self.customers[-1].ref, customer_ref(199))
         self.assertEqual(self.customers.company_id, self.gym)
         self.assertTrue(all(p.phone_sanitized.startswith("+79") for p in self.customers), "+7 mobile phones")
 
@@ -168,3 +152,81 @@ class TestDemoGym(TransactionCase):
         )
         with self.assertRaises(AccessError):
             self.customers[:1].with_user(cashier).read(["lifecycle_last_purchase_date"])
+
+    def test_reception_sells_only_the_gym(self):
+        """The till shows the gym's four categories, not Odoo's demo furniture."""
+        self.assertTrue(self.reception.limit_categories)
+        self.assertEqual(sorted(self.reception.iface_available_categ_ids.mapped("name")), sorted(POS_CATEGORIES))
+        # a product of every company, in no category of the gym: not at the Reception
+        self.env["product.product"].create({"name": "Office Chair", "available_in_pos": True, "list_price": 90})
+        domain = self.reception._get_available_product_domain()
+        available = self.env["product.product"].search(domain)
+        gym_products = self.env["res.company"]._demo_gym_products_of(self.gym)
+        self.assertEqual(available, self.env["product.product"].concat(*gym_products.values()))
+        memberships = available.filtered(lambda p: p.pos_categ_ids.name == "Memberships")
+        self.assertEqual(sorted(memberships.mapped("validity_days")), [30, 90, 365])
+        self.assertEqual(set(available.pos_categ_ids.mapped("name")), set(POS_CATEGORIES))
+
+    def test_generated_records_have_no_external_id_of_ours(self):
+        """Uninstalling the addons would delete records named after them, and
+        cannot: posted invoices and cards point at the generated ones."""
+        Company = self.env["res.company"]
+        generated = {
+            "res.company": self.gym.ids,
+            "res.partner": (self.customers | self.gym.partner_id | (self.irina | self.maxim).partner_id).ids,
+            "res.users": (self.irina | self.maxim).ids,
+            "product.product": [p.id for p in Company._demo_gym_products_of(self.gym).values()],
+            "pos.config": self.reception.ids,
+            "pos.category": self.reception.iface_available_categ_ids.ids,
+            "loyalty.program": self.program.ids,
+            "loyalty.card": self.cards.ids,
+            "survey.user_input": self.answers.ids,
+        }
+        names = self.env["ir.model.data"].search(
+            [("module", "in", ["loyalty_lifecycle", "referral_program", "survey_nps"])]
+        )
+        named = {(data.model, data.res_id) for data in names}
+        for model, ids in generated.items():
+            self.assertTrue(ids, model)
+            self.assertFalse({(model, res_id) for res_id in ids} & named, f"{model} named after an addon")
+
+    def test_reinstall_reuses_the_gym(self):
+        """After an uninstall the gym, its customers and invoices stay (Odoo's
+        records); the addons' tables went. A reinstall reuses the gym and gives
+        back the products' validity, the stages, the classes and the tiers."""
+        Company = self.env["res.company"]
+        companies = Company.search_count([])
+        invoices = self.env["account.move"].search_count([("company_id", "=", self.gym.id)])
+        # what an uninstall takes away with the addon's tables and columns
+        self.env["abc.xyz.snapshot"].search([("run_id.company_id", "=", self.gym.id)]).unlink()
+        self.env["abc.xyz.run"].search([("company_id", "=", self.gym.id)]).unlink()
+        products = Company._demo_gym_products_of(self.gym)
+        products["year"].validity_days = 0
+        self.env["lifecycle.stage.history"].search([("partner_id", "in", self.customers.ids)]).unlink()
+        self.env["lifecycle.stage.run"].search([]).unlink()
+        self.env["lifecycle.stage.count"].search([]).unlink()
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL WHERE id IN %s", [tuple(self.customers.ids)])
+        self.customers.invalidate_recordset()
+        self.program.points_tier_ids.unlink()
+        self.assertEqual(Company._demo_gym_generate(), self.gym)
+        self.assertFalse(Company._demo_gym_loyalty(), "no second set of cards")
+        self.assertEqual(Company.search_count([]), companies, "no second gym")
+        self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.gym.id)]), invoices)
+        self.assertEqual(Company._demo_gym_customers_of(self.gym), self.customers)
+        self.assertEqual(products["year"].validity_days, 365)
+        self.assertEqual(self.env["abc.xyz.run"].search_count([("company_id", "=", self.gym.id)]), 2)
+        self.assertEqual(sorted(self.program.points_tier_ids.mapped("name")), ["Gold", "Silver"])
+        self.assertEqual(
+            self.env["loyalty.program"].search_count([("company_id", "=", self.gym.id)]), 1, "one programme"
+        )
+        self.assertEqual(len(self.env["pos.config"].search([("company_id", "=", self.gym.id)])), 1)
+        for customer, partner in zip(self.plan.customers, self.customers, strict=True):
+            self.assertEqual(partner.lifecycle_stage_id.code, customer.stage, "the year replayed again")
+        self.assertFalse(self.env["res.partner"]._demo_gym_referrals(), "the referrals are not recorded twice")
+
+    def test_admin_works_in_the_gym(self):
+        self.env["res.company"]._demo_gym_admin()
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.company_id, self.gym)
+        self.assertIn(self.env.ref("base.main_company"), admin.company_ids, "Odoo's own company stays")

@@ -15,7 +15,19 @@ from ..tools import demo_gym
 
 _logger = logging.getLogger(__name__)
 
-GYM_XMLID = "loyalty_lifecycle.res_company_gym_demo"
+# The generated records get no external id of the addon: uninstalling it
+# would delete them, and cannot (posted invoices and loyalty cards point at
+# them). They are found by stable markers instead: the gym by the reference
+# of its partner, the customers by theirs, the rest by a query in the gym.
+GYM_REF = "SILA"
+PROGRAM_NAME = "Sila Club Points"
+# The Reception till's categories: {name: product keys of tools/demo_gym.py}.
+POS_CATEGORIES = {
+    "Memberships": ("month", "quarter", "year"),
+    "Visits and Training": ("visit", "checkin", "pt"),
+    "SPA": ("spa", "solarium"),
+    "Bar": ("shake", "water"),
+}
 # Days between the stage runs replayed over the demo year.
 STAGE_RUN_EVERY = 14
 # The hour (UTC) the replayed runs happened: 10:00 in Moscow.
@@ -24,8 +36,9 @@ STAGE_RUN_HOUR = 7
 INVOICE_BATCH = 250
 
 
-def customer_xmlid(index):
-    return f"loyalty_lifecycle.res_partner_gym_{index:03d}_demo"
+def customer_ref(index):
+    """The reference of the demo gym's customer number ``index`` (from 0)."""
+    return f"{GYM_REF}-{index + 1:04d}"
 
 
 class ResCompany(models.Model):
@@ -37,9 +50,12 @@ class ResCompany(models.Model):
         reception till, two salespersons and about 200 customers with a year
         of purchases (posted invoices, dated back from ``today``), the stage
         rules replayed over that year, and two ABC-XYZ runs a month apart.
-        Returns the gym; a second call returns it unchanged."""
-        gym = self.env.ref(GYM_XMLID, raise_if_not_found=False)
+        Returns the gym. A gym generated before (a second call, or a
+        reinstall of the addon: the gym outlives it) is reused: it only gets
+        back what the uninstall dropped with the addon's tables."""
+        gym = self._demo_gym_find()
         if gym:
+            self.with_company(gym)._demo_gym_reuse(gym, today or fields.Date.context_today(self))
             return gym
         started = time.monotonic()
         today = today or fields.Date.context_today(self)
@@ -63,11 +79,82 @@ class ResCompany(models.Model):
         return gym
 
     @api.model
-    def _demo_gym_xmlids(self, pairs):
-        """Name the generated records: [(xml id, record)]."""
-        self.env["ir.model.data"]._update_xmlids(
-            [{"xml_id": xmlid, "record": record, "noupdate": True} for xmlid, record in pairs]
+    def _demo_gym_find(self):
+        """The demo gym generated before, if any (by its partner's reference)."""
+        return (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id.ref", "=", GYM_REF)], order="id", limit=1)
         )
+
+    @api.model
+    def _demo_gym_customers_of(self, gym):
+        """The demo gym's customers, in the order of the plan."""
+        partners = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", gym.id), ("ref", "=like", f"{GYM_REF}-%")])
+        )
+        by_ref = {partner.ref: partner for partner in partners}
+        plan = demo_gym.plan()
+        return self.env["res.partner"].browse(
+            [by_ref[customer_ref(c.index)].id for c in plan.customers if customer_ref(c.index) in by_ref]
+        )
+
+    @api.model
+    def _demo_gym_salesperson(self, login):
+        return self.env["res.users"].with_context(active_test=False).search([("login", "=", login)], limit=1)
+
+    @api.model
+    def _demo_gym_products_of(self, gym):
+        """{product key: product} of the gym (by their internal references)."""
+        codes = {value[3]: key for key, value in demo_gym.PRODUCTS.items()}
+        products = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", gym.id), ("default_code", "in", list(codes))])
+        )
+        return {codes[product.default_code]: product for product in products}
+
+    @api.model
+    def _demo_gym_reception(self, gym):
+        return self.env["pos.config"].search([("company_id", "=", gym.id), ("name", "=", "Reception")], limit=1)
+
+    @api.model
+    def _demo_gym_program(self, gym):
+        return self.env["loyalty.program"].search(
+            [("company_id", "=", gym.id), ("program_type", "=", "loyalty"), ("name", "=", PROGRAM_NAME)], limit=1
+        )
+
+    @api.model
+    def _demo_gym_reuse(self, gym, today):
+        """The gym outlived an uninstall of the addon: give back what went
+        with the addon's tables and columns (the products' validity, the
+        stage history replayed over the year, the classes of today and a
+        month ago); what is still there stays as it is."""
+        for key, product in self._demo_gym_products_of(gym).items():
+            validity = demo_gym.PRODUCTS[key][2]
+            if product.validity_days != validity:
+                product.validity_days = validity
+        partners = self._demo_gym_customers_of(gym)
+        plan = demo_gym.plan()
+        if len(partners) == len(plan.customers) and not partners.filtered("lifecycle_stage_id"):
+            users = self.env["res.users"].concat(
+                *(self._demo_gym_salesperson(login) for _name, login, _email, _phone in demo_gym.SALESPERSONS)
+            )
+            if len(users) == len(demo_gym.SALESPERSONS):
+                self._demo_gym_stages(plan, partners, users, today)
+        if not self.env["abc.xyz.run"].search_count([("company_id", "=", gym.id)]):
+            self._demo_gym_segmentation(gym, today)
+
+    @api.model
+    def _demo_gym_admin(self):
+        """The administrator works in the gym (and keeps their companies)."""
+        gym = self._demo_gym_find()
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        if gym and admin:
+            admin.write({"company_ids": [Command.link(gym.id)], "company_id": gym.id})
 
     @api.model
     def _demo_gym_company(self):
@@ -87,7 +174,7 @@ class ResCompany(models.Model):
         # Written after the create: a new company with a web domain is looked
         # up on Odoo's partner autocomplete service (partner_autocomplete).
         gym.write({"email": "hello@sila-fitness.example.com", "website": "https://sila-fitness.example.com"})
-        self._demo_gym_xmlids([(GYM_XMLID, gym)])
+        gym.partner_id.ref = GYM_REF
         # Not try_loading(): it warns while the registry is still loading,
         # which it is when demo data is installed.
         self.env["account.chart.template"]._load("generic_coa", gym, install_demo=False)
@@ -108,6 +195,11 @@ class ResCompany(models.Model):
                 "loyalty_lifecycle.loyalty_lifecycle_group_user",
             )
         ]
+        existing = self.env["res.users"].with_context(active_test=False).search(
+            [("login", "in", [login for _name, login, _email, _phone in demo_gym.SALESPERSONS])]
+        )
+        if existing:
+            return existing.sorted(lambda u: [s[1] for s in demo_gym.SALESPERSONS].index(u.login))
         users = (
             self.env["res.users"]
             .with_context(no_reset_password=True, tracking_disable=True)
@@ -128,15 +220,13 @@ class ResCompany(models.Model):
                 ]
             )
         )
-        self._demo_gym_xmlids(
-            [(f"loyalty_lifecycle.res_users_{user.login}_demo", user) for user in users]
-            + [(f"loyalty_lifecycle.res_partner_{user.login}_demo", user.partner_id) for user in users]
-        )
         return users
 
     @api.model
     def _demo_gym_products(self, gym):
         keys = list(demo_gym.PRODUCTS)
+        categories = self._demo_gym_pos_categories()
+        category_of = {key: categories[name] for name, keys_ in POS_CATEGORIES.items() for key in keys_}
         products = self.env["product.product"].create(
             [
                 {
@@ -146,6 +236,7 @@ class ResCompany(models.Model):
                     "validity_days": validity,
                     "type": "consu" if key in ("shake", "water") else "service",
                     "available_in_pos": True,
+                    "pos_categ_ids": [Command.set(category_of[key].ids)],
                     "company_id": gym.id,
                     # a small business on the simplified tax system: no VAT
                     "taxes_id": [Command.clear()],
@@ -154,13 +245,18 @@ class ResCompany(models.Model):
                 for name, price, validity, code in [demo_gym.PRODUCTS[key]]
             ]
         )
-        self._demo_gym_xmlids(
-            [
-                (f"loyalty_lifecycle.product_gym_{key}_demo", product)
-                for key, product in zip(keys, products, strict=True)
-            ]
-        )
         return dict(zip(keys, products, strict=True))
+
+    @api.model
+    def _demo_gym_pos_categories(self):
+        """{name: pos.category} of the Reception till (found again by name)."""
+        Category = self.env["pos.category"]
+        categories = {}
+        for sequence, name in enumerate(POS_CATEGORIES, start=1):
+            categories[name] = Category.search([("name", "=", name), ("parent_id", "=", False)], limit=1) or (
+                Category.create({"name": name, "sequence": sequence})
+            )
+        return categories
 
     @api.model
     def _demo_gym_pos_config(self, gym):
@@ -177,9 +273,13 @@ class ResCompany(models.Model):
                 "company_id": gym.id,
                 "journal_id": journal.id,
                 "payment_method_ids": [Command.set(payment_methods)],
+                # the gym's own categories only, not Odoo's demo furniture
+                "limit_categories": True,
+                "iface_available_categ_ids": [
+                    Command.set([category.id for category in self._demo_gym_pos_categories().values()])
+                ],
             }
         )
-        self._demo_gym_xmlids([("loyalty_lifecycle.pos_config_reception_demo", config)])
         return config
 
     @api.model
@@ -199,17 +299,14 @@ class ResCompany(models.Model):
                     "city": "Moscow",
                     "country_id": russia.id,
                     "company_id": gym.id,
+                    "ref": customer_ref(customer.index),
                     "customer_rank": 1,
                     "user_id": users[customer.salesperson].id if customer.salesperson is not None else False,
                     "birthday": birthday,
                     "marketing_consent": customer.consent,
                 }
             )
-        partners = self.env["res.partner"].with_context(tracking_disable=True).create(vals_list)
-        self._demo_gym_xmlids(
-            [(customer_xmlid(c.index), partner) for c, partner in zip(plan.customers, partners, strict=True)]
-        )
-        return partners
+        return self.env["res.partner"].with_context(tracking_disable=True).create(vals_list)
 
     @api.model
     def _demo_gym_invoices(self, gym, plan, partners, products, today):
@@ -352,16 +449,67 @@ class ResCompany(models.Model):
     # Loyalty points (after the demo programme is created)
     # ------------------------------------------------------------------
     @api.model
-    def _demo_gym_loyalty(self, program_id, seed=demo_gym.SEED):
-        """Cards of the gym's points programme for the customers who bought
-        in the last twelve months: a balance opened from their spend (a
-        point per 10 roubles, part of it spent), a birthday bonus for who
-        has a birthday this week, some points spent at the till and a
-        goodwill adjustment; then the tiers."""
-        program = self.env["loyalty.program"].browse(program_id)
-        gym = program.company_id
+    def _demo_gym_loyalty(self, seed=demo_gym.SEED):
+        """The gym's points programme at the Reception till: one point per
+        10 roubles, a point pays a rouble, points valid 12 months and
+        spendable 14 days after the purchase (the refund window); Silver and
+        Gold members earn more. Cards for the customers who bought in the
+        last twelve months: a balance opened from their spend (part of it
+        spent), a birthday bonus for who has a birthday this week, some
+        points spent at the till and a goodwill adjustment; then the tiers.
+        Returns the cards created (none when the programme existed: a
+        reinstall gets back only its tiers; the ledger opens the cards'
+        balances in the addon's post-install hook)."""
+        gym = self._demo_gym_find()
+        if not gym:
+            return self.env["loyalty.card"]
+        self = self.with_company(gym)
+        program = self._demo_gym_program(gym)
+        tiers = [
+            Command.create({"name": "Silver", "min_spend": 30000, "multiplier": 1.5}),
+            Command.create({"name": "Gold", "min_spend": 45000, "multiplier": 2}),
+        ]
+        if program:
+            if not program.points_tier_ids:
+                program.write({"points_tier_ids": tiers})
+                program._points_update_tiers()
+            return self.env["loyalty.card"]
+        program = self.env["loyalty.program"].create(
+            {
+                "name": PROGRAM_NAME,
+                "company_id": gym.id,
+                "program_type": "loyalty",
+                "applies_on": "both",
+                "trigger": "auto",
+                "portal_visible": True,
+                "portal_point_name": "Club Points",
+                "pos_config_ids": [Command.set(self._demo_gym_reception(gym).ids)],
+                "points_validity_months": 12,
+                "points_pending_days": 14,
+                "points_refund_policy": "block",
+                "points_expiry_warning_days": 30,
+                "rule_ids": [
+                    Command.clear(),
+                    Command.create({"reward_point_mode": "money", "reward_point_amount": 0.1, "minimum_amount": 0}),
+                ],
+                "reward_ids": [
+                    Command.clear(),
+                    Command.create(
+                        {
+                            "reward_type": "discount",
+                            "discount_mode": "per_point",
+                            "discount": 1,
+                            "required_points": 1,
+                            "discount_applicability": "order",
+                        }
+                    ),
+                ],
+                "points_tier_ids": tiers,
+            }
+        )
         plan = demo_gym.plan(seed)
-        customers = {self.env.ref(customer_xmlid(c.index)).id: c for c in plan.customers if c.purchases}
+        refs = {customer_ref(c.index): c for c in plan.customers if c.purchases}
+        customers = {p.id: refs[p.ref] for p in self._demo_gym_customers_of(gym) if p.ref in refs}
         partners = self.env["res.partner"].browse(list(customers))
         spend = program._points_tier_spend(partners)
         rng = random.Random(seed)
@@ -384,5 +532,5 @@ class ResCompany(models.Model):
             card._points_consume(min(card.points, 500), "spend")
         if regulars[6:7]:
             regulars[6]._points_post_difference(200, "manual", None, "Goodwill: class cancelled")
-        _logger.info("Demo gym: %s loyalty cards", len(cards))
+        _logger.info("Demo gym: %s loyalty cards of %s", len(cards), program.name)
         return cards

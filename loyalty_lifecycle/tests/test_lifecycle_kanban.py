@@ -2,6 +2,7 @@
 decides on, for a Customer Base user."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 
 @tagged("post_install", "-at_install")
@@ -49,3 +50,30 @@ class TestLifecycleKanban(HttpCase):
             ready="!!document.querySelector('.o_kanban_record:not(.o_kanban_ghost)')",
             login="lc_kanban_browser",
         )
+
+    def test_board_shows_the_current_company_and_shared_customers(self):
+        main = self.env.company
+        other = self.env["res.company"].create({"name": "Other Gym"})
+        user = new_test_user(
+            self.env,
+            login="lc_kanban_companies",
+            groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_user",
+            company_id=main.id,
+            company_ids=[(6, 0, (main | other).ids)],
+        )
+        new = self.env.ref("loyalty_lifecycle.lifecycle_stage_new")
+        own, shared, foreign = self.env["res.partner"].create(
+            [
+                {"name": "Own Olga", "company_id": main.id, "lifecycle_stage_id": new.id},
+                {"name": "Shared Sasha", "lifecycle_stage_id": new.id},
+                {"name": "Foreign Fedor", "company_id": other.id, "lifecycle_stage_id": new.id},
+            ]
+        )
+        action = self.env.ref("loyalty_lifecycle.res_partner_action_lifecycle")
+        Partner = self.env["res.partner"].with_user(user)
+        for allowed, expected in (([main.id], own | shared), ([other.id], foreign | shared)):
+            domain = safe_eval(action.domain, {"allowed_company_ids": allowed, "uid": user.id})
+            found = Partner.with_context(allowed_company_ids=allowed).search(
+                domain + [("id", "in", (own | shared | foreign).ids)]
+            )
+            self.assertEqual(found, expected.with_user(user))

@@ -206,7 +206,7 @@ class TestLifecycleRules(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
             "user_id",
         ):
             self.assertIn(f'name="{name}"', arch)
-        domain = safe_eval(action.domain)
+        domain = safe_eval(action.domain, {"allowed_company_ids": user.company_ids.ids})
         with freeze_time(day(200)):
             rows = Partner.web_search_read(
                 domain + [("id", "in", (self.member | supplier).ids)],

@@ -2,7 +2,7 @@
 # pylint: disable=consider-merging-classes-inherited
 from odoo import api, models
 
-from odoo.addons.loyalty_lifecycle.models.demo_gym import GYM_XMLID, customer_xmlid
+from odoo.addons.loyalty_lifecycle.models.demo_gym import customer_ref
 from odoo.addons.loyalty_lifecycle.tools import demo_gym
 
 
@@ -14,15 +14,20 @@ class ResPartner(models.Model):
         """Who brought whom in the demo gym, the way the staff records it:
         the salesperson generates the referrer's code and types it on the
         newcomer. Returns the newcomers."""
-        if not self.env.ref(GYM_XMLID, raise_if_not_found=False):
+        Company = self.env["res.company"]
+        gym = Company._demo_gym_find()
+        if not gym:
             return self.env["res.partner"]
         plan = demo_gym.plan(seed)
-        desk = self.env.ref("loyalty_lifecycle.res_users_maxim_demo")
+        desk = Company._demo_gym_salesperson("maxim")
+        customers = {partner.ref: partner for partner in Company._demo_gym_customers_of(gym)}
         Partner = self.env["res.partner"]
         newcomers = Partner
         for referrer_index, newcomer_index in plan.referrals:
-            referrer = self.env.ref(customer_xmlid(referrer_index))
-            newcomer = self.env.ref(customer_xmlid(newcomer_index))
+            referrer = customers[customer_ref(referrer_index)]
+            newcomer = customers[customer_ref(newcomer_index)]
+            if newcomer.referred_by_id:
+                continue
             staff = newcomer.user_id or desk
             referrer.with_user(staff).action_generate_referral_code()
             newcomer.with_user(staff).action_apply_referral_code(referrer.referral_code)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from odoo import Command, api, fields, models
 
-from odoo.addons.loyalty_lifecycle.models.demo_gym import GYM_XMLID, STAGE_RUN_HOUR, customer_xmlid
+from odoo.addons.loyalty_lifecycle.models.demo_gym import STAGE_RUN_HOUR, customer_ref
 from odoo.addons.loyalty_lifecycle.tools import demo_gym
 
 
@@ -16,8 +16,11 @@ class SurveySurvey(models.Model):
         """The demo gym's members answer the NPS question of ``survey_id``
         about 30 days after they joined, some with a reason
         (``reason_question_id``). Returns the answers."""
-        if not self.env.ref(GYM_XMLID, raise_if_not_found=False):
+        Company = self.env["res.company"]
+        gym = Company._demo_gym_find()
+        if not gym:
             return self.env["survey.user_input"]
+        customers = {partner.ref: partner for partner in Company._demo_gym_customers_of(gym)}
         survey = self.browse(survey_id)
         today = fields.Date.context_today(self)
         vals_list = []
@@ -37,7 +40,7 @@ class SurveySurvey(models.Model):
             vals_list.append(
                 {
                     "survey_id": survey.id,
-                    "partner_id": self.env.ref(customer_xmlid(index)).id,
+                    "partner_id": customers[customer_ref(index)].id,
                     "state": "done",
                     "start_datetime": moment - timedelta(minutes=2),
                     "end_datetime": moment,
