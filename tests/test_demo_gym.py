@@ -209,6 +209,8 @@ class TestDemoGym(TransactionCase):
         self.env.cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL WHERE id IN %s", [tuple(self.customers.ids)])
         self.customers.invalidate_recordset()
         self.program.points_tier_ids.unlink()
+        group = self.env.ref("loyalty_lifecycle.loyalty_lifecycle_group_user")
+        (self.irina | self.maxim).write({"groups_id": [Command.unlink(group.id)]})
         self.assertEqual(Company._demo_gym_generate(), self.gym)
         self.assertFalse(Company._demo_gym_loyalty(), "no second set of cards")
         self.assertEqual(Company.search_count([]), companies, "no second gym")
@@ -224,6 +226,7 @@ class TestDemoGym(TransactionCase):
         for customer, partner in zip(self.plan.customers, self.customers, strict=True):
             self.assertEqual(partner.lifecycle_stage_id.code, customer.stage, "the year replayed again")
         self.assertFalse(self.env["res.partner"]._demo_gym_referrals(), "the referrals are not recorded twice")
+        self.assertTrue(self.irina.has_group("loyalty_lifecycle.loyalty_lifecycle_group_user"), "rights given back")
 
     def test_admin_works_in_the_gym(self):
         self.env["res.company"]._demo_gym_admin()

@@ -139,10 +139,12 @@ class ResCompany(models.Model):
                 product.validity_days = validity
         partners = self._demo_gym_customers_of(gym)
         plan = demo_gym.plan()
+        users = self.env["res.users"].concat(
+            *(self._demo_gym_salesperson(login) for _name, login, _email, _phone in demo_gym.SALESPERSONS)
+        )
+        # The Customer Base group went with the addon, and its members with it.
+        users.write({"groups_id": [Command.link(group_id) for group_id in self._demo_gym_salesperson_groups()]})
         if len(partners) == len(plan.customers) and not partners.filtered("lifecycle_stage_id"):
-            users = self.env["res.users"].concat(
-                *(self._demo_gym_salesperson(login) for _name, login, _email, _phone in demo_gym.SALESPERSONS)
-            )
             if len(users) == len(demo_gym.SALESPERSONS):
                 self._demo_gym_stages(plan, partners, users, today)
         if not self.env["abc.xyz.run"].search_count([("company_id", "=", gym.id)]):
@@ -184,8 +186,8 @@ class ResCompany(models.Model):
         return gym
 
     @api.model
-    def _demo_gym_salespersons(self, gym):
-        groups = [
+    def _demo_gym_salesperson_groups(self):
+        return [
             self.env.ref(xmlid).id
             for xmlid in (
                 "base.group_user",
@@ -195,11 +197,10 @@ class ResCompany(models.Model):
                 "loyalty_lifecycle.loyalty_lifecycle_group_user",
             )
         ]
-        existing = self.env["res.users"].with_context(active_test=False).search(
-            [("login", "in", [login for _name, login, _email, _phone in demo_gym.SALESPERSONS])]
-        )
-        if existing:
-            return existing.sorted(lambda u: [s[1] for s in demo_gym.SALESPERSONS].index(u.login))
+
+    @api.model
+    def _demo_gym_salespersons(self, gym):
+        groups = self._demo_gym_salesperson_groups()
         users = (
             self.env["res.users"]
             .with_context(no_reset_password=True, tracking_disable=True)
