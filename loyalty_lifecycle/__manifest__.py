@@ -64,12 +64,6 @@
         ],
     },
     "demo": [
-        "demo/product_demo.xml",
-        "demo/res_partner_demo.xml",
-        "demo/loyalty_program_demo.xml",
-        "demo/account_move_demo.xml",
-        "demo/abc_xyz_demo.xml",
-        "demo/lifecycle_demo.xml",
-        "demo/loyalty_points_demo.xml",
+        "demo/demo_gym.xml",
     ],
 }

@@ -34,13 +34,15 @@ class TestMenusOpen(TransactionCase):
         if action._name != "ir.actions.act_window":
             return
         env = self.env(user=user)
-        Model = env[action.res_model].with_context(**safe_eval(action.context or "{}", {"uid": user.id}))
+        # what the web client evaluates actions with
+        eval_context = {"uid": user.id, "allowed_company_ids": user.company_ids.ids}
+        Model = env[action.res_model].with_context(**safe_eval(action.context or "{}", eval_context))
         view_types = [vt for vt in action.view_mode.split(",") if vt]
         views = Model.get_views([(False, vt) for vt in view_types])
         self.assertEqual(set(views["views"]), set(view_types), menu.complete_name)
         if action.res_model == "res.config.settings":
             return
-        domain = safe_eval(action.domain or "[]", {"uid": user.id})
+        domain = safe_eval(action.domain or "[]", eval_context)
         Model.web_search_read(domain, {"display_name": {}}, limit=5)
 
     def test_every_menu_opens_for_a_customer_base_user(self):

@@ -30,3 +30,4 @@ from . import lifecycle_journey_participant
 from . import lifecycle_journey_message
 from . import mailing_mailing
 from . import res_partner_journey
+from . import demo_gym

@@ -196,8 +196,12 @@ class LifecycleStageRule(models.Model):
                 "company_id",
                 "lifecycle_manual_date",
                 "lifecycle_hold_until",
+                "customer_rank",
+                "supplier_rank",
+                "marketing_consent",
             ]
         )
+        self.env["loyalty.card"].flush_model(["partner_id", "program_id"])
         self.env["product.template"].flush_model(["validity_days"])
         windows = sorted(
             {
@@ -353,9 +357,19 @@ class LifecycleStageRule(models.Model):
 
     @api.model
     def _sql_customer_scope(self):
-        """Which partners have a lifecycle: people and companies the business
-        sells to (buyers or not), not the company itself, its employees'
-        users or pure suppliers. Contacts of a company follow the company."""
+        """Which partners have a lifecycle: the customers, not every contact.
+
+        A customer is an active person or company (not a contact of a
+        company: contacts follow their company) that is not the company
+        itself nor the partner of an internal or archived user, and that
+        either bought from the company, or already has a stage (registered
+        in one, moved by hand or by the rules), or, unless it is a supplier,
+        was registered as a customer: a customer rank (Sales, Invoicing, a
+        till's sale), the consent to offers or the birthday of the
+        registration form, or a card of a loyalty programme. A supplier
+        without a purchase, a company met once and a colleague's address
+        stay out of the base. Evaluated over ``res_partner p`` joined with
+        the purchase facts ``f`` of the company."""
         return SQL(
             """
             p.active
@@ -364,7 +378,24 @@ class LifecycleStageRule(models.Model):
             AND NOT EXISTS (
                 SELECT 1 FROM res_users u WHERE u.partner_id = p.id AND (NOT u.share OR NOT u.active)
             )
-            AND (COALESCE(p.supplier_rank, 0) = 0 OR f.partner_id IS NOT NULL OR p.lifecycle_stage_id IS NOT NULL)
+            AND (
+                f.partner_id IS NOT NULL
+                OR p.lifecycle_stage_id IS NOT NULL
+                OR (
+                    COALESCE(p.supplier_rank, 0) = 0
+                    AND (
+                        COALESCE(p.customer_rank, 0) > 0
+                        OR p.marketing_consent
+                        OR p.birthday IS NOT NULL
+                        OR EXISTS (
+                            SELECT 1
+                              FROM loyalty_card card
+                              JOIN loyalty_program program ON program.id = card.program_id
+                             WHERE card.partner_id = p.id AND program.program_type = 'loyalty'
+                        )
+                    )
+                )
+            )
             """
         )
 

@@ -51,6 +51,19 @@ class ResPartner(models.Model):
         groups=CUSTOMER_BASE_USER,
         help="When the customer entered the current lifecycle stage.",
     )
+    lifecycle_stage_days = fields.Integer(
+        "Days in Stage",
+        compute="_compute_lifecycle_stage_days",
+        groups=CUSTOMER_BASE_USER,
+        help="Days since the customer entered the current lifecycle stage.",
+    )
+    lifecycle_last_purchase_date = fields.Date(
+        "Last Purchase",
+        compute="_compute_lifecycle_last_purchase_date",
+        groups=CUSTOMER_BASE_USER,
+        help="The day of the customer's latest purchase (a paid POS order or a posted invoice) "
+        "in the current companies.",
+    )
     lifecycle_manual_date = fields.Datetime(
         "Stage Set by Hand On",
         readonly=True,
@@ -75,8 +88,34 @@ class ResPartner(models.Model):
         return super()._customer_base_fields() | {
             "lifecycle_stage_id",
             "lifecycle_stage_date",
+            "lifecycle_stage_days",
+            "lifecycle_last_purchase_date",
             "lifecycle_history_ids",
         }
+
+    @api.depends("lifecycle_stage_date")
+    @api.depends_context("tz")
+    def _compute_lifecycle_stage_days(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            entered = partner.lifecycle_stage_date
+            partner.lifecycle_stage_days = (
+                (today - fields.Date.context_today(self, entered)).days if entered and partner.lifecycle_stage_id else 0
+            )
+
+    def _compute_lifecycle_last_purchase_date(self):
+        """One query for the whole batch (a kanban page); refunds are not purchases."""
+        last = {}
+        ids = [partner_id for partner_id in self.ids if partner_id]
+        if ids:
+            # the purchase facts under the user's record rules (their companies)
+            last = dict(
+                self.env["customer.purchase"]._read_group(
+                    [("partner_id", "in", ids), ("amount", ">=", 0)], ["partner_id"], ["date:max"]
+                )
+            )
+        for partner in self:
+            partner.lifecycle_last_purchase_date = last.get(partner._origin, False)
 
     @api.model
     def _customer_base_server_fields(self):

@@ -1,4 +1,5 @@
 from . import test_abc_xyz_maths
+from . import test_demo_gym_plan
 from . import test_abc_xyz
 from . import test_purchase_facts_pos
 from . import test_access_rights
@@ -7,6 +8,7 @@ from . import test_lifecycle_rules
 from . import test_lifecycle_runs
 from . import test_lifecycle_manual
 from . import test_lifecycle_multicompany
+from . import test_lifecycle_kanban
 from . import test_pos_phone_card
 from . import test_points_maths
 from . import test_points_ledger

@@ -42,10 +42,11 @@ class TestLifecycleCompanies(LoyaltyLifecycleCommon):
         cls.rule_a = cls._never_bought_rule("A: registered", cls.company_a, cls.hot)
         cls.rule_b = cls._never_bought_rule("B: registered", cls.company_b, cls.warm)
         Partner = cls.env["res.partner"]
-        cls.customer_a = Partner.create({"name": "Customer of A", "company_id": cls.company_a.id})
-        cls.customer_b = Partner.create({"name": "Customer of B", "company_id": cls.company_b.id})
+        # Registered as customers (a customer rank), never bought yet.
+        cls.customer_a = Partner.create({"name": "Customer of A", "company_id": cls.company_a.id, "customer_rank": 1})
+        cls.customer_b = Partner.create({"name": "Customer of B", "company_id": cls.company_b.id, "customer_rank": 1})
         # A shared customer registered by B's staff belongs to B's lifecycle.
-        cls.shared_b = Partner.with_user(cls.user_b).create({"name": "Shared, registered in B"})
+        cls.shared_b = Partner.with_user(cls.user_b).create({"name": "Shared, registered in B", "customer_rank": 1})
 
     @classmethod
     def _never_bought_rule(cls, name, company, stage):

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -146,6 +147,78 @@ class TestLifecycleRules(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
         self.assertFalse(self.env.user.partner_id.lifecycle_stage_id)
         self.assertEqual(self.member.lifecycle_stage_id, self.stage["new"])
 
+    def test_only_customers_enter_the_base(self):
+        """Suppliers, companies met once and plain addresses stay out of the
+        base; whoever bought, or registered as a customer, comes in."""
+        Partner = self.env["res.partner"]
+        vendor = Partner.create({"name": "Protein Wholesale", "is_company": True, "supplier_rank": 3})
+        company = Partner.create({"name": "Furniture Shop Ltd", "is_company": True})
+        address = Partner.create({"name": "Plumber", "phone": "+7 916 000-00-99"})
+        vendor_customer = Partner.create({"name": "Towels and Shakes", "is_company": True, "supplier_rank": 1})
+        vendor_with_stage = Partner.create(
+            {"name": "Partner Club", "supplier_rank": 1, "lifecycle_stage_id": self.stage["hot"].id}
+        )
+        registered = Partner.create({"name": "Registered at the desk", "customer_rank": 1})
+        consent = Partner.create({"name": "Said yes to offers", "marketing_consent": True})
+        birthday = Partner.create({"name": "Filled in the form", "birthday": date(1990, 5, 17)})
+        card_holder = Partner.create({"name": "Card Holder"})
+        program = self.env["loyalty.program"].create({"name": "Points", "program_type": "loyalty"})
+        self.env["loyalty.card"].create({"program_id": program.id, "partner_id": card_holder.id})
+        coupon_program = self.env["loyalty.program"].create({"name": "10% once", "program_type": "coupons"})
+        coupon_holder = Partner.create({"name": "Got a coupon"})
+        self.env["loyalty.card"].create({"program_id": coupon_program.id, "partner_id": coupon_holder.id})
+        self.env["account.move"].create([self._invoice_vals(vendor_customer, day(-20), self.visit, 500)]).action_post()
+        self._run_cron_on(day(-10))
+        for outsider in (vendor, company, address, coupon_holder):
+            self.assertFalse(outsider.lifecycle_stage_id, f"{outsider.name} is no customer")
+        for customer in (registered, consent, birthday, card_holder):
+            self.assertEqual(customer.lifecycle_stage_id, self.stage["new"], f"{customer.name} is a customer")
+        self.assertEqual(
+            vendor_customer.lifecycle_stage_id, self.stage["new"], "a supplier who bought is a customer too"
+        )
+        self.assertEqual(vendor_with_stage.lifecycle_stage_id, self.stage["hot"], "put in a stage, stays a customer")
+
+    def test_kanban_card_of_a_customer(self):
+        """What the manager decides on, on the card: the last purchase and the
+        days in the stage next to the class, the points and the activities;
+        read by Customer Base users only."""
+        user = new_test_user(
+            self.env, login="lc_kanban_user", groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_user"
+        )
+        cashier = new_test_user(
+            self.env, login="lc_kanban_cashier", groups="base.group_user,point_of_sale.group_pos_user"
+        )
+        supplier = self.env["res.partner"].create({"name": "Towel Supplier", "supplier_rank": 1})
+        self._run_cron_on(day(185))  # weekly again: Hot from day 185
+        action = self.env.ref("loyalty_lifecycle.res_partner_action_lifecycle")
+        kanban = self.env.ref("loyalty_lifecycle.res_partner_view_kanban_lifecycle")
+        self.assertEqual(action.view_ids.filtered(lambda v: v.view_mode == "kanban").view_id, kanban)
+        Partner = self.env["res.partner"].with_user(user)
+        arch = Partner.get_views([(kanban.id, "kanban")])["views"]["kanban"]["arch"]
+        for name in (
+            "avatar_128",
+            "phone",
+            "abc_xyz_class",
+            "loyalty_points_available",
+            "lifecycle_stage_days",
+            "lifecycle_last_purchase_date",
+            "activity_ids",
+            "user_id",
+        ):
+            self.assertIn(f'name="{name}"', arch)
+        domain = safe_eval(action.domain, {"allowed_company_ids": user.company_ids.ids})
+        with freeze_time(day(200)):
+            rows = Partner.web_search_read(
+                domain + [("id", "in", (self.member | supplier).ids)],
+                {"lifecycle_last_purchase_date": {}, "lifecycle_stage_days": {}, "loyalty_points_available": {}},
+            )["records"]
+        self.assertEqual(len(rows), 1, "a supplier has no stage: not on the board")
+        self.assertEqual(rows[0]["id"], self.member.id)
+        self.assertEqual(rows[0]["lifecycle_last_purchase_date"], day(185))
+        self.assertEqual(rows[0]["lifecycle_stage_days"], 15)
+        with self.assertRaises(AccessError):
+            self.member.with_user(cashier).read(["lifecycle_last_purchase_date"])
+
     def test_birthday_condition(self):
         rule = self.Rule.create(
             {
@@ -201,8 +274,8 @@ class TestLifecycleRules(CustomerBaseGroupsMixin, AccountTestInvoicingCommon):
         self.assertEqual(self.member.lifecycle_stage_id, self.stage["hot"])
 
     def test_cron_works_in_bounded_batches(self):
-        for i in range(5):
-            self.env["res.partner"].create({"name": f"Walk-in {i}"})
+        for i in range(5):  # registered at the desk, not bought yet
+            self.env["res.partner"].create({"name": f"Walk-in {i}", "customer_rank": 1})
         self.assertGreaterEqual(len(self.Rule._compute_stage_changes(day(-10))), 7)
         cron = self.env.ref("loyalty_lifecycle.ir_cron_lifecycle_update")
         done = 0
