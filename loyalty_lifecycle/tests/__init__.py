@@ -11,6 +11,8 @@ from . import test_pos_phone_card
 from . import test_points_maths
 from . import test_points_ledger
 from . import test_points_pos
+from . import test_points_tier_pos
+from . import test_points_tier_tour
 from . import test_points_concurrency
 from . import test_points_invoice
 from . import test_points_sale
