@@ -8,6 +8,7 @@ from . import test_lifecycle_runs
 from . import test_lifecycle_manual
 from . import test_lifecycle_multicompany
 from . import test_pos_phone_card
+from . import test_pos_quick_customer
 from . import test_points_maths
 from . import test_points_ledger
 from . import test_points_pos
