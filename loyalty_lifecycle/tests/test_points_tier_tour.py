@@ -1,9 +1,11 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
-from .common import CustomerBaseGroupsMixin
+from .common import CustomerBaseGroupsMixin, warm_pos_assets
 
 
 @tagged("post_install", "-at_install")
@@ -55,6 +57,8 @@ class TestPointsTierTour(CustomerBaseGroupsMixin, TestPointOfSaleHttpCommon):
             {
                 "move_type": "out_invoice",
                 "partner_id": cls.tanya.id,
+                # ten days ago in every time zone (the cashier's "today" is New York's)
+                "invoice_date": fields.Date.today() - timedelta(days=10),
                 "invoice_line_ids": [
                     Command.create({"name": "Annual membership", "quantity": 1, "price_unit": 600, "tax_ids": []})
                 ],
@@ -64,6 +68,7 @@ class TestPointsTierTour(CustomerBaseGroupsMixin, TestPointOfSaleHttpCommon):
 
     def test_tour_till_receipt_and_ledger_show_the_same_points(self):
         self.assertEqual(self.card.points_tier_multiplier, 1.5)
+        warm_pos_assets(self.env)
         self.start_pos_tour("LoyaltyLifecycleTierPoints", login="pos_user")
         order = self.env["pos.order"].search([("partner_id", "=", self.tanya.id)])
         self.assertEqual(len(order), 1)

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.loyalty_lifecycle.tests.common import LoyaltyLifecycleCommon
+from odoo.addons.loyalty_lifecycle.tests.common import LoyaltyLifecycleCommon, warm_pos_assets
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 
@@ -53,6 +53,7 @@ class TestQuickCustomerTour(TestPointOfSaleHttpCommon):
         cls.env["res.partner"].create({"name": "Boris Ivanov", "phone": "+7 916 555-12-34"})
 
     def test_tour_quick_customer_with_referral_code(self):
+        warm_pos_assets(self.env)
         self.start_pos_tour("ReferralQuickCustomer", login="pos_user")
         nina = self.env["res.partner"].sudo().search([("name", "=", "Nina Newcomer")])
         self.assertEqual(len(nina), 1)
