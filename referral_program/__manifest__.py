@@ -16,6 +16,14 @@
         "views/res_partner_views.xml",
         "views/referral_program_menus.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "referral_program/static/src/pos/**/*",
+        ],
+        "web.assets_tests": [
+            "referral_program/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/res_partner_demo.xml",
     ],

@@ -9,6 +9,7 @@ from . import res_partner_lifecycle
 from . import res_partner_segmentation
 from . import res_partner_pos
 from . import res_partner_phone_search
+from . import res_partner_quick_customer
 from . import lifecycle_stage_count
 from . import lifecycle_stage_rule
 from . import lifecycle_stage_run

@@ -32,6 +32,13 @@ class LoyaltyCard(models.Model):
         "Expiring within 30 Days", compute="_compute_points_figures", digits=(16, 2), help="Available points only."
     )
     points_next_expiry = fields.Date("Next Expiry", compute="_compute_points_figures")
+    points_tier_multiplier = fields.Float(
+        "Tier Multiplier",
+        compute="_compute_points_tier_multiplier",
+        digits=(16, 2),
+        help="What the card's purchases earn is multiplied by this: the multiplier of the tier the customer "
+        "holds before the purchase (1 without a tier). The till, the receipt and the ledger use the same figure.",
+    )
 
     @api.model
     def _load_pos_data_domain(self, data):
@@ -44,6 +51,20 @@ class LoyaltyCard(models.Model):
         domain = super()._load_pos_data_domain(data)
         partner_ids = [partner["id"] for partner in data.get("res.partner", {}).get("data", [])]
         return domain + [("partner_id", "in", partner_ids)]
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return super()._load_pos_data_fields(config_id) + ["points_tier_multiplier"]
+
+    @api.depends("partner_id", "program_id.points_tier_ids.multiplier", "program_id.points_tier_ids.min_spend")
+    def _compute_points_tier_multiplier(self):
+        multipliers = self._points_tier_multipliers()
+        for card in self:
+            card.points_tier_multiplier = multipliers[card.id]
+
+    def _points_tier_multipliers(self, exclude=None):
+        """{card id: multiplier of the customer's tier before ``exclude``}."""
+        return self.program_id._points_tier_multipliers(self, exclude=exclude)
 
     @api.depends("points", "points_entry_ids.remaining", "points_entry_ids.is_pending")
     def _compute_points_figures(self):
@@ -74,7 +95,7 @@ class LoyaltyCard(models.Model):
                 "next_expiry": figures[card.id]["next_expiry"]
                 and fields.Date.to_string(figures[card.id]["next_expiry"]),
                 "tier": card.points_tier_id.name or False,
-                "tier_multiplier": card.points_tier_id.multiplier or 1.0,
+                "tier_multiplier": card.points_tier_multiplier,
             }
             for card in self
         ]
@@ -132,9 +153,10 @@ class LoyaltyCard(models.Model):
             if not source:
                 card._points_post_difference(delta, origin="manual", reason=reason)
             elif delta > 0:
-                delta = card._points_capped_earning(delta, tuple(source))
+                # the till counted the tier in: the claim is checked, not multiplied again
+                delta = card._points_claim_to_earn(delta, tuple(source))
                 if delta > 0:
-                    card._points_earn(delta, origin="purchase", source=tuple(source))
+                    card._points_earn(delta, origin="purchase", source=tuple(source), apply_tier=False)
             elif delta < 0:
                 card._points_consume(-delta, kind="spend", source=tuple(source))
             else:

@@ -101,6 +101,15 @@ class LoyaltyCard(models.Model):
         self.env["loyalty.points.entry"].invalidate_model(["remaining", "is_pending"])
 
     @api.model
+    def _points_source_record(self, source):
+        """The order or invoice of a ledger ``source`` (a record or a ``(model, id)`` pair)."""
+        if not source:
+            return None
+        if isinstance(source, tuple):
+            return self.env[source[0]].browse(source[1])
+        return source
+
+    @api.model
     def _points_source_vals(self, source):
         if not source:
             return {}
@@ -152,8 +161,11 @@ class LoyaltyCard(models.Model):
         """Post a lot of ``points`` on this card and return it.
 
         Purchases get the programme's pending period and the multiplier of the
-        customer's tier; every lot gets the programme's validity. ``refund_of``:
-        the order whose spending a refund gives back.
+        tier the customer holds before the purchase (``apply_tier=False`` when
+        the points already count it: the till's, sale_loyalty's); the tier is
+        then brought up to date for the next purchase. Every lot gets the
+        programme's validity. ``refund_of``: the order whose spending a refund
+        gives back.
         """
         self.ensure_one()
         self._points_check_amount(points, origin)
@@ -163,10 +175,9 @@ class LoyaltyCard(models.Model):
         program = self.program_id
         if apply_tier is None:
             apply_tier = origin == "purchase"
-        if apply_tier and program.points_tier_ids:
-            program._points_update_tiers(self)
-            if self.points_tier_id:
-                points = round_points(points * self.points_tier_id.multiplier)
+        if apply_tier and program.points_has_tiers:
+            record = self._points_source_record(source)
+            points = round_points(points * self._points_tier_multipliers(exclude=record)[self.id])
         pending_days = program.points_pending_days if origin == "purchase" else 0
         today = fields.Date.context_today(self)
         available_on = points_ledger.available_date(today, pending_days)
@@ -189,6 +200,8 @@ class LoyaltyCard(models.Model):
             self._points_settle_debts()
         self._points_mirror_history(lot)
         self._points_sync()
+        if origin == "purchase" and program.points_tier_ids:
+            program._points_update_tiers(self)
         return lot
 
     def _points_consume(self, points, kind="spend", source=None, reason=False, origin=False, allow_negative=False):
@@ -415,37 +428,49 @@ class LoyaltyCard(models.Model):
                 with_ledger_call(card.with_context(tracking_disable=True), sync=True).points = 0.0
                 card._points_post_difference(opening, origin="opening", reason=_("Opening balance"))
 
-    def _points_capped_earning(self, points, source):
-        """The server is the authority: a source that can tell the most its
-        purchase may earn by the programme's rules (``_points_earn_bound``)
-        caps what the till claims; the cap is logged on the source."""
+    def _points_claim_to_earn(self, points, source, till_figure=None):
+        """The server is the authority: a till claiming that ``source`` won
+        more points than the programme's rules give its purchase at most
+        (``_points_earn_bound``) times the multiplier of the tier the customer
+        held before it is refused, and nothing is credited. ``till_figure``:
+        the part of ``points`` the till sent itself (its net figure, when the
+        server repriced the order's rewards and added their cost back); only
+        that part is refused, the rest is capped and the cap logged. Returns
+        what is left to earn: the claim less what ``source`` already earned on
+        this card (a replayed confirmation earns nothing more)."""
         self.ensure_one()
-        record = self.env[source[0]].browse(source[1])
-        if not hasattr(record, "_points_earn_bound"):
-            return points
+        record = self._points_source_record(source)
         earned = sum(
             self.env["loyalty.points.entry"]
             .sudo()
             .search(
                 [
                     ("card_id", "=", self.id),
-                    ("order_model", "=", source[0]),
-                    ("order_id", "=", source[1]),
+                    ("order_model", "=", record._name),
+                    ("order_id", "=", record.id),
                     ("kind", "=", "earn"),
+                    ("origin", "=", "purchase"),
                 ]
             )
             .mapped("points")
         )
-        allowed = round_points(max(record._points_earn_bound(self.program_id) - earned, 0.0))
-        if float_compare(points, allowed, precision_digits=2) <= 0:
-            return points
-        record.sudo()._message_log(
-            body=Markup("<p>%s</p>")
-            % _(
-                "The till claimed %(claimed)s points for %(card)s; the programme's rules allow at most %(allowed)s.",
-                claimed=points,
-                card=self.display_name,
-                allowed=allowed,
-            )
-        )
-        return allowed
+        if hasattr(record, "_points_earn_bound"):
+            allowed = record._points_earn_bound(self.program_id)
+            if self.program_id.points_has_tiers:
+                allowed *= self._points_tier_multipliers(exclude=record)[self.id]
+            allowed = round_points(allowed)
+            if float_compare(points, allowed, precision_digits=2) > 0:
+                message = _(
+                    "The till claimed %(claimed)s points for %(card)s; the programme's rules and the "
+                    "customer's tier allow at most %(allowed)s.",
+                    claimed=points,
+                    card=self.display_name,
+                    allowed=allowed,
+                )
+                till_figure = points if till_figure is None else till_figure
+                if float_compare(till_figure, allowed, precision_digits=2) > 0:
+                    raise UserError(message)
+                # the excess is the server's repricing of the rewards, not the till's claim
+                record.sudo()._message_log(body=Markup("<p>%s</p>") % message)
+                points = allowed
+        return round_points(max(points - earned, 0.0))

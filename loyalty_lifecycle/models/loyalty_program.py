@@ -57,6 +57,11 @@ class LoyaltyProgram(models.Model):
         "(an extra row of zeros) is refused instead of booked.",
     )
     uses_points_ledger = fields.Boolean(compute="_compute_uses_points_ledger")
+    points_has_tiers = fields.Boolean(
+        "Has Tiers",
+        compute="_compute_points_has_tiers",
+        help="Purchases earn the points of the rules times the multiplier of the customer's tier.",
+    )
 
     _sql_constraints = [
         ("points_validity_positive", "CHECK(points_validity_months >= 0)", "The points validity cannot be negative."),
@@ -78,6 +83,15 @@ class LoyaltyProgram(models.Model):
         for program in self:
             program.uses_points_ledger = program.program_type == "loyalty" and program.points_ledger
 
+    @api.depends("points_tier_ids", "uses_points_ledger")
+    def _compute_points_has_tiers(self):
+        for program in self:
+            program.points_has_tiers = bool(program.points_tier_ids) and program.uses_points_ledger
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return super()._load_pos_data_fields(config_id) + ["points_has_tiers"]
+
     @api.constrains("points_ledger", "program_type", "points_tier_ids")
     def _check_points_tiers(self):
         for program in self:
@@ -88,10 +102,12 @@ class LoyaltyProgram(models.Model):
     # Tiers
     # ------------------------------------------------------------------
 
-    def _points_tier_spend(self, partners, date=None):
+    def _points_tier_spend(self, partners, date=None, exclude=None):
         """{commercial partner id: spend over the rolling 12 months} from the
         purchase facts (paid POS orders, posted invoices, net of refunds), in
-        the programme's company, or every company when it has none."""
+        the programme's company, or every company when it has none.
+        ``exclude``: a POS order or an invoice whose own purchase is left out
+        (the spend before it)."""
         self.ensure_one()
         date = date or fields.Date.context_today(self)
         domain = [
@@ -99,6 +115,12 @@ class LoyaltyProgram(models.Model):
             ("date", ">", date - relativedelta(months=12)),
             ("date", "<=", date),
         ]
+        if exclude and exclude._name == "pos.order":
+            domain.append(("pos_order_id", "!=", exclude.id))
+            if exclude.account_move:
+                domain.append(("move_id", "!=", exclude.account_move.id))
+        elif exclude and exclude._name == "account.move":
+            domain.append(("move_id", "!=", exclude.id))
         if self.company_id:
             domain.append(("company_id", "=", self.company_id.id))
         # purchase facts are for Customer Base users; tiers apply to everyone
@@ -109,6 +131,22 @@ class LoyaltyProgram(models.Model):
         self.ensure_one()
         tiers = self.points_tier_ids.filtered(lambda t: t.min_spend <= spend)
         return tiers.sorted("min_spend")[-1:] if tiers else self.env["loyalty.points.tier"]
+
+    def _points_tier_multipliers(self, cards, exclude=None):
+        """{card id: multiplier of the tier its customer holds before
+        ``exclude`` (today's spend without that purchase), 1 without a tier}
+        for ``cards`` of the programmes of ``self``. The one rule of the till,
+        the receipt, the ledger, invoices and sales orders."""
+        result = {card.id: 1.0 for card in cards}
+        for program in self.filtered("points_has_tiers"):
+            program_cards = cards.filtered(lambda c, p=program: c.program_id == p and c.partner_id)
+            if not program_cards:
+                continue
+            spend = program._points_tier_spend(program_cards.partner_id, exclude=exclude)
+            for card in program_cards:
+                tier = program._points_tier_for(spend.get(card.partner_id.commercial_partner_id.id, 0.0))
+                result[card.id] = tier.multiplier or 1.0
+        return result
 
     def _points_update_tiers(self, cards=None, date=None):
         """Set each card's tier from its customer's spend; cards of ``self``

@@ -26,7 +26,8 @@ class PosOrder(models.Model):
 
     The server only trusts its own facts: a reward's cost is recomputed from
     the reward and the order's lines, the points the till says the order won
-    are capped by the programme's rules, and an order only touches the cards
+    (the till counts the customer's tier) above what the programme's rules
+    and that tier allow are refused, and an order only touches the cards
     of its customer, the cards it creates and the bearer cards (gift cards,
     coupons) presented for its rewards.
     """
@@ -213,7 +214,10 @@ class PosOrder(models.Model):
         )
         earned = sum(entries.filtered(lambda e: e.kind == "earn").mapped("points"))
         owed = -sum(entries.filtered(lambda e: e.kind == "spend").mapped("remaining"))
-        return round_points(max(self._points_earn_bound(program) - earned - owed, 0.0))
+        bound = self._points_earn_bound(program)
+        if program.points_has_tiers:
+            bound *= card._points_tier_multipliers(exclude=self)[card.id]
+        return round_points(max(bound - earned - owed, 0.0))
 
     def _points_spend_on_card(self, card, points):
         """Spend ``points`` of ``card`` for this order's rewards: from its
@@ -410,7 +414,7 @@ class PosOrder(models.Model):
             codes = values.get("line_codes") or []
             lines = reward_lines.filtered(lambda line, codes=codes: line.reward_identifier_code in codes)
             spent = sum(lines.mapped("points_cost"))
-            claims[key] = round_points(net + spent)
+            claims[key] = (round_points(net + spent), round_points(net))
             values["points"] = 0
         return claims
 
@@ -418,7 +422,7 @@ class PosOrder(models.Model):
         # pos_loyalty writes each card's points as "points + what the order
         # won - what it spent" and links the reward lines to the cards. On
         # ledger cards the server posts the points itself: the spending at
-        # the server's cost, the earning capped by the programme's rules.
+        # the server's cost, the earning checked against the rules and the tier.
         self.ensure_one()
         coupon_data = {self._points_int(key): values for key, values in coupon_data.items()}
         self._check_existing_loyalty_cards(coupon_data)
@@ -444,11 +448,12 @@ class PosOrder(models.Model):
             cards[key] = card
         self._points_spend_rewards()  # the reward lines linked to new cards just now
         source = (self._name, self.id)
-        for key, won in claims.items():
+        for key, (won, net) in claims.items():
             card = cards[key]
-            earning = card._points_capped_earning(won, source) if card and won > 0 else 0.0
+            earning = card._points_claim_to_earn(won, source, till_figure=net) if card and won > 0 else 0.0
             if earning > 0:
-                card._points_earn(earning, origin="purchase", source=source)
+                # the till multiplied the points by the customer's tier, as the server checked
+                card._points_earn(earning, origin="purchase", source=source, apply_tier=False)
         points = {card.id: card.points for card in cards.values() if card}
         for update in result.get("coupon_updates", []):
             if update["id"] in points:

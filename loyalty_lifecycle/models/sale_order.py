@@ -13,7 +13,8 @@ class SaleOrder(models.Model):
     is confirmed, and the reverse when it is cancelled, as the salesperson.
     On ledger cards the order posts its points itself, from the server's own
     facts: what the order earns is recomputed by sale_loyalty's rules on the
-    order's lines (``_program_check_compute_points``), what its rewards cost
+    order's lines (``_program_check_compute_points``, times the customer's
+    tier before the order), what its rewards cost
     is at least what the reward's definition asks (a cost written on a line
     is never trusted below that). The earning is posted first, so that a
     reward may spend what the same order earns, as sale_loyalty allows. A
@@ -45,6 +46,32 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     # What the order earns and spends, by the server
     # ------------------------------------------------------------------
+
+    def _program_check_compute_points(self, programs):
+        """sale_loyalty's points of the order, times the multiplier of the
+        tier the customer holds before the order: the order shows the points
+        the ledger credits."""
+        result = super()._program_check_compute_points(programs)
+        for program, status in result.items():
+            if not program.points_has_tiers or not status.get("points"):
+                continue
+            multiplier = self._points_tier_multiplier(program)
+            if multiplier != 1.0:
+                status["points"] = [round_points(points * multiplier) for points in status["points"]]
+        return result
+
+    def _points_tier_multiplier(self, program):
+        """The multiplier of the customer's tier in ``program`` (1 without a card or a tier)."""
+        self.ensure_one()
+        if not self.partner_id:
+            return 1.0
+        # the tier is the ledger's figure, read for whoever quotes the order
+        card = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search([("program_id", "=", program.id), ("partner_id", "=", self.partner_id.id)], limit=1)
+        )
+        return card._points_tier_multipliers()[card.id] if card else 1.0
 
     def _points_ledger_cards(self):
         """The ledger cards the order earns on or spends from."""
@@ -120,7 +147,8 @@ class SaleOrder(models.Model):
                 if float_compare(earned, 0.0, precision_digits=2) <= 0:
                     to_earn = order._points_earned(card)
                     if to_earn > 0:
-                        card._points_earn(to_earn, origin="purchase", source=order)
+                        # sale_loyalty's points count the tier already
+                        card._points_earn(to_earn, origin="purchase", source=order, apply_tier=False)
                 to_spend = round_points(order._points_reward_cost(card) - spent)
                 if to_spend > 0:
                     order._points_spend(card, to_spend)

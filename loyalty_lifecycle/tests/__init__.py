@@ -10,9 +10,12 @@ from . import test_lifecycle_manual
 from . import test_lifecycle_multicompany
 from . import test_lifecycle_kanban
 from . import test_pos_phone_card
+from . import test_pos_quick_customer
+from . import test_pos_tier_points
 from . import test_points_maths
 from . import test_points_ledger
 from . import test_points_pos
+from . import test_points_tier_pos
 from . import test_points_concurrency
 from . import test_points_invoice
 from . import test_points_sale

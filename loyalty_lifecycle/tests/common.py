@@ -46,3 +46,14 @@ class CustomerBaseGroupsMixin:
     @classmethod
     def get_default_groups(cls):
         return super().get_default_groups() | cls.env.ref(cls.customer_base_group)
+
+
+def warm_pos_assets(env):
+    """Build the till's asset bundles before a tour's browser asks for them:
+    on a loaded machine, building them inside the tour's start window (the
+    first request of the page) can take longer than the tour waits."""
+    qweb = env["ir.qweb"].sudo()
+    for name in ("point_of_sale.assets_prod", "web.assets_tests"):
+        bundle = qweb._get_asset_bundle(name)
+        bundle.js()
+        bundle.css()

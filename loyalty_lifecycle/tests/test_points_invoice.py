@@ -98,12 +98,15 @@ class TestPointsInvoice(CustomerBaseGroupsMixin, AccountTestInvoicingCommon, Poi
         with freeze_time("2025-01-10 10:00:00"):
             self._pay(self._invoice(2000, day="2025-01-10"))  # more than 12 months before the next ones
         card = self._card()
-        self.assertEqual((card.points_tier_id.name, card.points), ("Gold", 4000))
+        # the tier held before the purchase counts: none yet
+        self.assertEqual((card.points_tier_id.name, card.points), ("Gold", 2000))
         with freeze_time("2026-03-01 10:00:00"):
             self._pay(self._invoice(600))
             self.assertEqual(card.points_tier_id.name, "Silver", "the rolling 12 months only count 600")
-            self.assertEqual(card.points_entry_ids.sorted("id")[-1].points, 900)
+            self.assertEqual(card.points_entry_ids.sorted("id")[-1].points, 600, "no tier before it")
             self.assertEqual(self.customer.loyalty_points_tier, "Silver")
+            self._pay(self._invoice(100))
+            self.assertEqual(card.points_entry_ids.sorted("id")[-1].points, 150, "Silver before it")
             # a bonus is not a purchase: no multiplier
             bonus = card._points_earn(10, origin="birthday")
             self.assertEqual(bonus.points, 10)

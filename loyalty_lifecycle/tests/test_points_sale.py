@@ -146,3 +146,19 @@ class TestPointsSale(SaleCommon, PointsLedgerMixin):
             self._claim(order)
             with self.assertRaisesRegex(UserError, "Olga Petrova does not have enough Club Points points"):
                 order.with_user(self.salesperson).action_confirm()
+
+    def test_tier_before_the_order_multiplies_the_order_points_and_the_ledger(self):
+        self.program.points_tier_ids = [Command.create({"name": "Silver", "min_spend": 500, "multiplier": 1.5})]
+        first = self._order(600.0)
+        first._update_programs_and_rewards()
+        first.action_confirm()
+        card = self._card()
+        self.assertEqual(self._entries(card, first).points, 600, "no tier before the first order")
+        first._create_invoices().action_post()  # 600 spent: Silver
+        order = self._order(100.0)
+        order._update_programs_and_rewards()
+        shown = order.coupon_point_ids.filtered(lambda p: p.coupon_id == card).points
+        self.assertEqual(shown, 150, "the order shows the points at the customer's tier")
+        order.action_confirm()
+        self.assertEqual(self._entries(card, order).points, 150, "the ledger credits what the order showed")
+        self.assertLedgerMatches(card)

@@ -21,7 +21,7 @@ CONTEXT_KEY = "loyalty_points_call"
 class LedgerCall:
     """:param sync: the ledger itself writes the balance of its entries
     :param source: ``(model, id)`` of the order whose points are written: a
-        rise is that order's earning (capped by what its rules can give), a
+        rise is that order's earning (refused above what its rules and tier allow), a
         fall its spending
     :param prespent: ``((card id, points), ...)`` the source already spent
         through the ledger, which the written value still counts

@@ -1,2 +1,3 @@
 from . import res_partner
+from . import res_partner_quick_customer
 from . import demo_gym
