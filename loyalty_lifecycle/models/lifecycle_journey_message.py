@@ -176,14 +176,17 @@ class LifecycleJourneyMessage(models.Model):
             holdout=todo.filtered(lambda m: m.participant_id.holdout).partner_id.ids,
         )
         allowed = self.browse()
+        unsent = defaultdict(lambda: self.browse())
         for message in todo:
             state, reason, retry_at = verdicts[message.partner_id.id]
             if state == ALLOWED:
                 allowed |= message
             elif state == DEFERRED:
-                message.write({"state": "deferred", "reason": reason, "next_try": retry_at, "date": now})
+                unsent["deferred", reason, retry_at] |= message
             else:
-                message.write({"state": "skipped", "reason": reason, "date": now, "next_try": False})
+                unsent["skipped", reason, False] |= message
+        for (state, reason, retry_at), group in unsent.items():
+            group.write({"state": state, "reason": reason, "next_try": retry_at, "date": now})
         if allowed:
             allowed._send(mailing, now)
 
@@ -210,16 +213,10 @@ class LifecycleJourneyMessage(models.Model):
             ]
         )
         trace_by_partner = {trace.res_id: trace for trace in traces}
+        self.write({"state": "sent", "reason": False, "next_try": False, "date": now})
         for message in self:
-            message.write(
-                {
-                    "state": "sent",
-                    "reason": False,
-                    "next_try": False,
-                    "date": now,
-                    "mailing_trace_id": trace_by_partner.get(message.partner_id.id, Trace).id,
-                }
-            )
+            # one UPDATE for all of them at the flush
+            message.mailing_trace_id = trace_by_partner.get(message.partner_id.id, Trace)
 
     @api.model
     def _cron_send(self, batch_size=CRON_BATCH_SIZE):
