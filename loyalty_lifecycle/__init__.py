@@ -28,5 +28,8 @@ def uninstall_hook(env):
         "abc_xyz_snapshot",
     ):
         cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
-    cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL WHERE lifecycle_stage_id IS NOT NULL")
+    cr.execute(
+        "UPDATE res_partner SET lifecycle_stage_id = NULL, lifecycle_stage_company_id = NULL"
+        " WHERE lifecycle_stage_id IS NOT NULL"
+    )
     cr.execute("DROP INDEX IF EXISTS res_partner_phone_sanitized_prefix_index")

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.loyalty_lifecycle.models.demo_gym import POS_CATEGORIES, customer_ref
 from odoo.addons.loyalty_lifecycle.tools import demo_gym
@@ -22,6 +23,8 @@ class TestDemoGym(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.today = fields.Date.context_today(cls.env["res.partner"])
+        for lang in ("ru_RU", "uk_UA"):
+            cls.env["res.lang"]._activate_lang(lang)
         Company = cls.env["res.company"]
         cls.gym = Company._demo_gym_generate()
         cls.plan = demo_gym.plan()
@@ -166,6 +169,48 @@ class TestDemoGym(TransactionCase):
         memberships = available.filtered(lambda p: p.pos_categ_ids.name == "Memberships")
         self.assertEqual(sorted(memberships.mapped("validity_days")), [30, 90, 365])
         self.assertEqual(set(available.pos_categ_ids.mapped("name")), set(POS_CATEGORIES))
+
+    def test_names_in_russian_and_ukrainian(self):
+        """The till, the products and the points read in the language the
+        user works in."""
+        products = self.env["res.company"]._demo_gym_products_of(self.gym)
+        categories = self.reception.iface_available_categ_ids
+        tiers = self.program.points_tier_ids
+        for lang, column in (("ru_RU", 0), ("uk_UA", 1)):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            for key, (name, *_rest) in demo_gym.PRODUCTS.items():
+                self.assertEqual(products[key].with_env(env).name, demo_gym.NAMES[name][column])
+            self.assertEqual(
+                sorted(categories.with_env(env).mapped("name")),
+                sorted(demo_gym.NAMES[name][column] for name in POS_CATEGORIES),
+            )
+            program = self.program.with_env(env)
+            self.assertEqual(program.name, demo_gym.NAMES["Sila Club Points"][column])
+            self.assertEqual(program.portal_point_name, demo_gym.NAMES["Club Points"][column])
+            self.assertEqual(
+                sorted(tiers.with_env(env).mapped("name")),
+                sorted(demo_gym.NAMES[name][column] for name in ("Silver", "Gold")),
+            )
+        self.assertEqual(products["month"].name, "Membership, 1 month", "English stays the source")
+        self.assertEqual(self.env["res.company"]._demo_gym_program(self.gym), self.program, "found again by name")
+
+    def test_gym_board_shows_the_gym_only(self):
+        """Customers by Stage in the gym: its customers, not a shared contact
+        whose stage another company's rules set (Odoo's demo furniture
+        buyers)."""
+        main = self.env.ref("base.main_company")
+        new = self.env.ref("loyalty_lifecycle.lifecycle_stage_new")
+        furniture = (
+            self.env["res.partner"].with_company(main).create({"name": "Deco Addict", "lifecycle_stage_id": new.id})
+        )
+        self.assertEqual(furniture.lifecycle_stage_company_id, main)
+        action = self.env.ref("loyalty_lifecycle.res_partner_action_lifecycle")
+        domain = safe_eval(action.domain, {"allowed_company_ids": self.gym.ids, "uid": self.env.uid})
+        board = self.env["res.partner"].with_context(allowed_company_ids=self.gym.ids).search(domain)
+        self.assertNotIn(furniture, board)
+        self.assertLessEqual(self.customers.filtered("lifecycle_stage_id"), board)
+        self.assertGreater(len(board), 150)
+        self.assertEqual(board.company_id, self.gym)
 
     def test_generated_records_have_no_external_id_of_ours(self):
         """Uninstalling the addons would delete records named after them, and

@@ -1,5 +1,6 @@
 # Demo data only, kept apart from res_company.py: the demo files call it.
 # pylint: disable=consider-merging-classes-inherited
+import json
 import logging
 import random
 import time
@@ -43,6 +44,28 @@ def customer_ref(index):
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    @api.model
+    def _demo_gym_translate(self, records, *fnames):
+        """Give the gym's names of ``records`` their Russian and Ukrainian
+        values (tools/demo_gym.py, NAMES), whether or not those languages
+        are active yet: Odoo shows them once a user switches language."""
+        records.flush_recordset(list(fnames))
+        for fname in fnames:
+            for record in records.with_context(lang="en_US"):
+                names = demo_gym.NAMES.get(record[fname])
+                if not names:
+                    continue
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %(table)s SET %(column)s = %(column)s || %(names)s::jsonb WHERE id = %(id)s",
+                        table=SQL.identifier(records._table),
+                        column=SQL.identifier(fname),
+                        names=json.dumps(dict(zip(demo_gym.NAME_LANGS, names, strict=True))),
+                        id=record.id,
+                    )
+                )
+        records.invalidate_recordset(list(fnames))
 
     @api.model
     def _demo_gym_generate(self, today=None, seed=demo_gym.SEED):
@@ -123,9 +146,9 @@ class ResCompany(models.Model):
 
     @api.model
     def _demo_gym_program(self, gym):
-        return self.env["loyalty.program"].search(
+        return self.env["loyalty.program"].with_context(lang="en_US").search(
             [("company_id", "=", gym.id), ("program_type", "=", "loyalty"), ("name", "=", PROGRAM_NAME)], limit=1
-        )
+        ).with_env(self.env)
 
     @api.model
     def _demo_gym_reuse(self, gym, today):
@@ -246,17 +269,20 @@ class ResCompany(models.Model):
                 for name, price, validity, code in [demo_gym.PRODUCTS[key]]
             ]
         )
+        self._demo_gym_translate(products.product_tmpl_id, "name")
         return dict(zip(keys, products, strict=True))
 
     @api.model
     def _demo_gym_pos_categories(self):
         """{name: pos.category} of the Reception till (found again by name)."""
-        Category = self.env["pos.category"]
+        Category = self.env["pos.category"].with_context(lang="en_US")
         categories = {}
         for sequence, name in enumerate(POS_CATEGORIES, start=1):
-            categories[name] = Category.search([("name", "=", name), ("parent_id", "=", False)], limit=1) or (
-                Category.create({"name": name, "sequence": sequence})
-            )
+            category = Category.search([("name", "=", name), ("parent_id", "=", False)], limit=1)
+            if not category:
+                category = Category.create({"name": name, "sequence": sequence})
+                self._demo_gym_translate(category, "name")
+            categories[name] = category.with_env(self.env)
         return categories
 
     @api.model
@@ -473,6 +499,7 @@ class ResCompany(models.Model):
         if program:
             if not program.points_tier_ids:
                 program.write({"points_tier_ids": tiers})
+                self._demo_gym_translate(program.points_tier_ids, "name")
                 program._points_update_tiers()
             return self.env["loyalty.card"]
         program = self.env["loyalty.program"].create(
@@ -508,6 +535,8 @@ class ResCompany(models.Model):
                 "points_tier_ids": tiers,
             }
         )
+        self._demo_gym_translate(program, "name", "portal_point_name")
+        self._demo_gym_translate(program.points_tier_ids, "name")
         plan = demo_gym.plan(seed)
         refs = {customer_ref(c.index): c for c in plan.customers if c.purchases}
         customers = {p.id: refs[p.ref] for p in self._demo_gym_customers_of(gym) if p.ref in refs}

@@ -64,6 +64,16 @@ class ResPartner(models.Model):
         help="The day of the customer's latest purchase (a paid POS order or a posted invoice) "
         "in the current companies.",
     )
+    lifecycle_stage_company_id = fields.Many2one(
+        "res.company",
+        string="Stage Set by Company",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=CUSTOMER_BASE_USER,
+        help="The company whose rules or users set the current stage. A shared customer (no company) "
+        "shows on the stage board of this company only.",
+    )
     lifecycle_manual_date = fields.Datetime(
         "Stage Set by Hand On",
         readonly=True,
@@ -88,6 +98,7 @@ class ResPartner(models.Model):
         return super()._customer_base_fields() | {
             "lifecycle_stage_id",
             "lifecycle_stage_date",
+            "lifecycle_stage_company_id",
             "lifecycle_stage_days",
             "lifecycle_last_purchase_date",
             "lifecycle_history_ids",
@@ -122,6 +133,7 @@ class ResPartner(models.Model):
         return dict(
             super()._customer_base_server_fields(),
             lifecycle_stage_date=_("The date a customer entered a stage is set when the stage changes."),
+            lifecycle_stage_company_id=_("The company of a customer's stage is set when the stage changes."),
             lifecycle_history_ids=_("The stage history is written when a customer changes stage."),
         )
 
@@ -200,8 +212,10 @@ class ResPartner(models.Model):
         move (reason, rule, company), None for a move by hand."""
         now = fields.Datetime.now()
         vals_list = []
+        by_company = defaultdict(self.browse)
         for partner in self:
             company = (move and move.company) or partner._lifecycle_home_company()
+            by_company[company if partner.lifecycle_stage_id else self.env["res.company"]] |= partner
             if move:
                 reason = move.reason or False
             elif partner.lifecycle_hold_until:
@@ -225,5 +239,7 @@ class ResPartner(models.Model):
                     "days_in_previous_stage": (now - before[partner][1]).days if before[partner][1] else 0,
                 }
             )
+        for company, partners in by_company.items():
+            super(CustomerBasePartner, partners).write({"lifecycle_stage_company_id": company.id})
         # Append-only log: users who may move a customer may not forge its history.
         self.env["lifecycle.stage.history"].sudo().create(vals_list)

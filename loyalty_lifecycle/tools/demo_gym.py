@@ -73,6 +73,31 @@ SALESPERSON_WEIGHTS = {
     "warm": (5, 4, 0),  # moved to Warm by their salesperson
 }
 DEFAULT_SALESPERSON_WEIGHTS = (3, 6, 1)
+# The gym's names in Russian and Ukrainian: {English name: (ru, uk)}. They are
+# record values (products, POS categories, the points programme, its tiers),
+# not strings of the code: Odoo keeps them on the records, one per language.
+NAMES = {
+    "Membership, 1 month": ("Абонемент на 1 месяц", "Абонемент на 1 місяць"),
+    "Membership, 3 months": ("Абонемент на 3 месяца", "Абонемент на 3 місяці"),
+    "Membership, 12 months": ("Абонемент на 12 месяцев", "Абонемент на 12 місяців"),
+    "Single Visit": ("Разовое посещение", "Разове відвідування"),
+    "Member Check-in": ("Отметка посещения", "Відмітка відвідування"),
+    "Personal Training Session": ("Персональная тренировка", "Персональне тренування"),
+    "SPA: Massage, 60 min": ("СПА: массаж, 60 мин", "СПА: масаж, 60 хв"),
+    "Solarium Session": ("Сеанс солярия", "Сеанс солярію"),
+    "Protein Shake": ("Протеиновый коктейль", "Протеїновий коктейль"),
+    "Mineral Water": ("Минеральная вода", "Мінеральна вода"),
+    "Memberships": ("Абонементы", "Абонементи"),
+    "Visits and Training": ("Посещения и тренировки", "Відвідування і тренування"),
+    "SPA": ("СПА", "СПА"),
+    "Bar": ("Бар", "Бар"),
+    "Sila Club Points": ("Баллы клуба «Сила»", "Бали клубу «Сила»"),
+    "Club Points": ("Баллы клуба", "Бали клубу"),
+    "Silver": ("Серебро", "Срібло"),
+    "Gold": ("Золото", "Золото"),
+}
+NAME_LANGS = ("ru_RU", "uk_UA")
+
 SALESPERSONS = (
     ("Irina Sokolova", "irina", "irina.sokolova@sila-fitness.example.com", "+7 916 200-10-01"),
     ("Maxim Orlov", "maxim", "maxim.orlov@sila-fitness.example.com", "+7 916 200-10-02"),
