@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: NPS Surveys",
     "summary": "Net Promoter Score on Odoo Surveys: promoters, passives, detractors and the score per survey",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -14,9 +14,12 @@
     "depends": ["loyalty_lifecycle", "survey"],
     "data": [
         "security/survey_nps_security.xml",
+        "data/survey_nps_data.xml",
         "views/survey_survey_views.xml",
         "views/survey_user_input_views.xml",
         "views/survey_nps_menus.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/survey_demo.xml",

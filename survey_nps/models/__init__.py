@@ -3,3 +3,9 @@ from . import survey_survey
 from . import survey_user_input
 from . import survey_user_input_line
 from . import demo_gym
+from . import survey_user_input_followup
+from . import res_partner
+from . import res_company
+from . import res_config_settings
+from . import loyalty_contact_policy
+from . import lifecycle_journey_message

@@ -47,4 +47,10 @@ class SurveySurvey(models.Model):
                     "user_input_line_ids": lines,
                 }
             )
-        return self.env["survey.user_input"].create(vals_list)
+        answers = self.env["survey.user_input"].create(vals_list)
+        # The customers' last answers; the salespersons call back this week's detractors.
+        week_ago = fields.Datetime.now() - timedelta(days=7)
+        recent = answers.filtered(lambda a: a.end_datetime >= week_ago)
+        (answers - recent)._nps_close_loop(followup=False)
+        recent._nps_close_loop()
+        return answers

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    nps_followup_user_id = fields.Many2one(related="company_id.nps_followup_user_id", readonly=False)
+    nps_followup_days = fields.Integer(related="company_id.nps_followup_days", readonly=False)
+    nps_detractor_quiet_days = fields.Integer(related="company_id.nps_detractor_quiet_days", readonly=False)
