@@ -13,10 +13,12 @@
     "installable": True,
     "depends": ["loyalty_lifecycle", "survey"],
     "data": [
+        "security/ir.model.access.csv",
         "security/survey_nps_security.xml",
         "data/survey_nps_data.xml",
         "views/survey_survey_views.xml",
         "views/survey_user_input_views.xml",
+        "report/survey_nps_report_views.xml",
         "views/survey_nps_menus.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

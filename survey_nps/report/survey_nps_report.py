@@ -1,0 +1,83 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from odoo.addons.loyalty_lifecycle.models.abc_xyz_snapshot import ABC_XYZ_CLASSES
+
+from ..models.survey_user_input import NPS_CATEGORIES
+
+
+class SurveyNpsReport(models.Model):
+    """One row per finished NPS answer of a known customer, with where the
+    customer stood when they answered: the lifecycle stage (the stage
+    history) and the ABC-XYZ class (the latest segmentation run before the
+    answer), and their salesperson today.
+
+    ``nps_value`` is +100 for a promoter, 0 for a passive and -100 for a
+    detractor: its average over any group is that group's NPS (% promoters
+    minus % detractors), so the pivot and the graph show NPS per month,
+    stage, class or salesperson without a custom aggregate."""
+
+    _name = "survey.nps.report"
+    _description = "NPS Analysis"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    date = fields.Datetime("Answered On", readonly=True)
+    survey_id = fields.Many2one("survey.survey", readonly=True)
+    user_input_id = fields.Many2one("survey.user_input", string="Answer", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    lifecycle_stage_id = fields.Many2one(
+        "lifecycle.stage", string="Stage When Answered", readonly=True
+    )
+    abc_xyz_class = fields.Selection(ABC_XYZ_CLASSES, string="ABC-XYZ When Answered", readonly=True)
+    nps_score = fields.Integer("Answer (0-10)", readonly=True, aggregator="avg")
+    nps_category = fields.Selection(NPS_CATEGORIES, string="Category", readonly=True)
+    nps_value = fields.Float(
+        "NPS",
+        readonly=True,
+        aggregator="avg",
+        digits=(5, 1),
+        help="% promoters minus % detractors of the answers grouped together.",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(table)s AS (
+                SELECT ui.id,
+                       ui.id AS user_input_id,
+                       ui.end_datetime AS date,
+                       ui.survey_id,
+                       ui.partner_id,
+                       p.company_id,
+                       p.user_id,
+                       stage.to_stage_id AS lifecycle_stage_id,
+                       snapshot.abc_xyz_class,
+                       ui.nps_score,
+                       ui.nps_category,
+                       CASE ui.nps_category WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0 ELSE 0.0 END
+                           AS nps_value
+                  FROM survey_user_input ui
+                  JOIN survey_survey s ON s.id = ui.survey_id AND s.is_nps
+                  JOIN res_partner p ON p.id = ui.partner_id
+                  LEFT JOIN LATERAL (
+                        SELECT h.to_stage_id FROM lifecycle_stage_history h
+                         WHERE h.partner_id = ui.partner_id AND h.date <= ui.end_datetime
+                         ORDER BY h.date DESC, h.id DESC LIMIT 1
+                  ) stage ON TRUE
+                  LEFT JOIN LATERAL (
+                        SELECT sn.abc_xyz_class FROM abc_xyz_snapshot sn
+                         WHERE sn.partner_id = ui.partner_id AND sn.date <= ui.end_datetime::date
+                         ORDER BY sn.date DESC, sn.id DESC LIMIT 1
+                  ) snapshot ON TRUE
+                 WHERE ui.state = 'done' AND ui.nps_category IS NOT NULL AND NOT COALESCE(ui.test_entry, FALSE)
+                )
+                """,
+                table=SQL.identifier(self._table),
+            )
+        )
