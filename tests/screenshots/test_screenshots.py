@@ -38,6 +38,7 @@ SCREENS = {
     "pos_reward": "loyalty_lifecycle",
     "referrals": "referral_program",
     "nps_surveys": "survey_nps",
+    "nps_analysis": "survey_nps",
 }
 
 
@@ -353,6 +354,21 @@ class TestScreenshots(HttpCase):
             self.assertIn(f"{title}\t", rows)
             self.assertIn(score, rows, f"the NPS of {title}")
         self._shot("nps_surveys")
+
+    def test_nps_analysis(self):
+        """NPS by the stage customers were in when they answered."""
+        Report = self.env["survey.nps.report"].with_user(self.user)
+        overall = Report._read_group([], [], ["nps_value:avg"])[0][0]
+        self.assertTrue(Report.search_count([("lifecycle_stage_id", "!=", False)]), "answers with their stage")
+        self._open_browser(self.user)
+        self._open(
+            self._action("survey_nps.survey_nps_report_action") + "?view_type=pivot",
+            "document.querySelector('.o_pivot table tbody tr')",
+            "the NPS pivot",
+        )
+        total = self._texts(".o_pivot table tbody tr:first-child td")
+        self.assertEqual(total, [f"{overall:.1f}"], "the NPS of every answer")
+        self._shot("nps_analysis")
 
     def test_pos_screens(self):
         """At the till, a cashier types the customer's phone as they say it,
