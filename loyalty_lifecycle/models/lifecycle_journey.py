@@ -40,6 +40,12 @@ class LifecycleJourney(models.Model):
     participant_count = fields.Integer("Participants", compute="_compute_counts")
     message_count = fields.Integer("Messages", compute="_compute_counts")
     description = fields.Text(translate=True)
+    stop_on_purchase = fields.Boolean(
+        "Stop on Purchase",
+        default=True,
+        help="A paid purchase on a day after the customer started the journey cancels what is still to send: "
+        "the offers stop once the customer bought.",
+    )
 
     @api.constrains("holdout_percent")
     def _check_holdout_percent(self):
@@ -94,8 +100,26 @@ class LifecycleJourneyStep(models.Model):
         "on their day.",
     )
     mailing_type = fields.Selection(related="mailing_id.mailing_type", string="Channel")
+    anchor = fields.Selection(
+        [("stage_entry", "Entering the stage"), ("membership_end", "Membership end")],
+        string="Timed From",
+        default="stage_entry",
+        required=True,
+        help="The day the delay counts from: the day the customer entered the journey's stage, or the day "
+        "their membership ends (stacked validities, renewals included: a renewal moves the step's day).",
+    )
     delay_days = fields.Integer(
-        "Days After Start", default=0, help="Sent this many days after the customer entered the stage."
+        "Delay (days)",
+        default=0,
+        help="Days after the day it is timed from; before a membership end, a negative number "
+        "(-45: 45 days before the end).",
+    )
+    window_days = fields.Integer(
+        "Window (days)",
+        default=0,
+        help="Days after its day during which the message may still go: when the caps hold it back, it "
+        "waits for the next free day within the window, else it is not sent. Days 20-30 after the start: "
+        "a delay of 20 and a window of 10.",
     )
     condition_domain = fields.Char(
         "Condition",
@@ -115,11 +139,13 @@ class LifecycleJourneyStep(models.Model):
             if step.mailing_id.mailing_model_real != "res.partner":
                 raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
 
-    @api.constrains("delay_days")
+    @api.constrains("anchor", "delay_days", "window_days")
     def _check_delay(self):
         for step in self:
-            if step.delay_days < 0:
+            if step.anchor == "stage_entry" and step.delay_days < 0:
                 raise ValidationError(_("A step cannot be sent before the journey starts."))
+            if step.window_days < 0:
+                raise ValidationError(_("The window of a step cannot be negative."))
 
     @api.constrains("condition_domain")
     def _check_condition_domain(self):

@@ -24,3 +24,4 @@ from . import test_points_companies
 from . import test_phone_search_fuzz
 from . import test_journeys
 from . import test_membership_end
+from . import test_journeys_year
