@@ -121,6 +121,13 @@ class LifecycleJourneyStep(models.Model):
         "waits for the next free day within the window, else it is not sent. Days 20-30 after the start: "
         "a delay of 20 and a window of 10.",
     )
+    repeat_count = fields.Integer(
+        "Times",
+        default=1,
+        help="How many times the step is sent: 1 sends it once; more repeats it every so many days, "
+        "each time on its own day and window, until the customer leaves the journey.",
+    )
+    repeat_every_days = fields.Integer("Repeat Every (days)", default=0, help="Days between two sendings of the step.")
     condition_domain = fields.Char(
         "Condition",
         default="[]",
@@ -139,9 +146,13 @@ class LifecycleJourneyStep(models.Model):
             if step.mailing_id.mailing_model_real != "res.partner":
                 raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
 
-    @api.constrains("anchor", "delay_days", "window_days")
+    @api.constrains("anchor", "delay_days", "window_days", "repeat_count", "repeat_every_days")
     def _check_delay(self):
         for step in self:
+            if step.repeat_count < 1:
+                raise ValidationError(_("A step is sent at least once."))
+            if step.repeat_count > 1 and step.repeat_every_days < 1:
+                raise ValidationError(_("A step sent several times needs the days between two sendings."))
             if step.anchor == "stage_entry" and step.delay_days < 0:
                 raise ValidationError(_("A step cannot be sent before the journey starts."))
             if step.window_days < 0:

@@ -76,16 +76,18 @@ class LifecycleJourneyMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _due_query(self, now, select, limit=None):
-        """The messages due now: one row per running participant and step
-        whose day has come (the day of its anchor plus its delay) and that
-        has no message yet, or a deferred one whose retry time has come.
+        """The messages due now: one row per running participant, step and
+        occurrence whose day has come (the day of its anchor plus its delay,
+        plus the days between two sendings for each repetition) and that has
+        no message yet, or a deferred one whose retry time has come.
 
         A step timed on the membership end reads the stacked end of each
         participant's memberships as of today (res_partner_membership.py): a
         renewal moves the step's day, so nothing goes on the old day.
 
         Columns of the ``due`` rows for ``select``: participant_id, step_id,
-        message_id, journey_id, partner_id, company_id, due_date, last_date.
+        occurrence, message_id, journey_id, partner_id, company_id, due_date,
+        window_days.
         """
         today = fields.Date.context_today(self, now)
         ends = self.env["res.partner"]._sql_membership_ends(
@@ -104,17 +106,18 @@ class LifecycleJourneyMessage(models.Model):
             WITH ends AS (%(ends)s)
             SELECT %(select)s
               FROM (
-                    SELECT p.id AS participant_id, s.id AS step_id, m.id AS message_id, p.journey_id,
-                           p.partner_id, j.company_id, s.sequence,
+                    SELECT p.id AS participant_id, s.id AS step_id, occ.n AS occurrence, m.id AS message_id,
+                           p.journey_id, p.partner_id, j.company_id, s.sequence,
                            CASE WHEN s.anchor = 'membership_end' THEN e.end_date ELSE p.start_date END
-                               + s.delay_days AS due_date,
+                               + s.delay_days + occ.n * s.repeat_every_days AS due_date,
                            s.window_days
                       FROM lifecycle_journey_participant p
                       JOIN lifecycle_journey j ON j.id = p.journey_id AND j.active
                       JOIN lifecycle_journey_step s ON s.journey_id = j.id
+                     CROSS JOIN LATERAL generate_series(0, GREATEST(s.repeat_count, 1) - 1) AS occ(n)
                       LEFT JOIN ends e ON e.partner_id = p.partner_id AND e.company_id = j.company_id
                       LEFT JOIN lifecycle_journey_message m
-                             ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = 0
+                             ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = occ.n
                      WHERE p.state = 'running'
                        AND (m.id IS NULL OR (m.state = 'deferred' AND m.next_try <= %(now)s))
                    ) due
@@ -125,7 +128,11 @@ class LifecycleJourneyMessage(models.Model):
             select=select,
             today=today,
             now=now,
-            tail=SQL("ORDER BY due.participant_id, due.sequence, due.step_id LIMIT %s", limit) if limit else SQL(),
+            tail=(
+                SQL("ORDER BY due.participant_id, due.sequence, due.step_id, due.occurrence LIMIT %s", limit)
+                if limit
+                else SQL()
+            ),
         )
 
     @api.model
@@ -159,15 +166,15 @@ class LifecycleJourneyMessage(models.Model):
             self._due_query(
                 now,
                 SQL(
-                    "due.participant_id, due.step_id, due.message_id, due.journey_id, due.partner_id, "
-                    "due.company_id, due.due_date, due.due_date + due.window_days"
+                    "due.participant_id, due.step_id, due.occurrence, due.message_id, due.journey_id, "
+                    "due.partner_id, due.company_id, due.due_date, due.due_date + due.window_days"
                 ),
                 limit,
             )
         )
         rows = self.env.cr.fetchall()
-        new = [row for row in rows if not row[2]]
-        deferred = [row[2] for row in rows if row[2]]
+        new = [row for row in rows if not row[3]]
+        deferred = [row[3] for row in rows if row[3]]
         ids, late_ids = [], []
         if new:
             self.env.cr.execute(
@@ -176,13 +183,14 @@ class LifecycleJourneyMessage(models.Model):
                     INSERT INTO lifecycle_journey_message
                            (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state, reason,
                             date, due_date, last_date, create_uid, create_date, write_uid, write_date)
-                    SELECT v.participant_id, v.step_id, 0, v.journey_id, v.partner_id, v.company_id,
+                    SELECT v.participant_id, v.step_id, v.occurrence, v.journey_id, v.partner_id, v.company_id,
                            CASE WHEN v.last_date < %(today)s THEN 'skipped' ELSE 'pending' END,
                            CASE WHEN v.last_date < %(today)s THEN 'lc_window_passed' END,
                            CASE WHEN v.last_date < %(today)s THEN %(now)s END,
                            v.due_date, v.last_date, %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM (VALUES %(values)s)
-                           AS v(participant_id, step_id, journey_id, partner_id, company_id, due_date, last_date)
+                           AS v(participant_id, step_id, occurrence, journey_id, partner_id, company_id,
+                                due_date, last_date)
                     ON CONFLICT (participant_id, step_id, occurrence) DO NOTHING
                     RETURNING id, state
                     """,
@@ -190,8 +198,8 @@ class LifecycleJourneyMessage(models.Model):
                     now=now,
                     today=today,
                     values=SQL(", ").join(
-                        SQL("(%s, %s, %s, %s, %s, %s::date, %s::date)", p, s, j, pa, c, due, last)
-                        for p, s, _m, j, pa, c, due, last in new
+                        SQL("(%s, %s, %s, %s, %s, %s, %s::date, %s::date)", p, s, n, j, pa, c, due, last)
+                        for p, s, n, _m, j, pa, c, due, last in new
                     ),
                 )
             )

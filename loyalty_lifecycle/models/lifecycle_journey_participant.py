@@ -111,8 +111,14 @@ class LifecycleJourneyParticipant(models.Model):
         return stopped
 
     def _check_done(self):
-        """Running participants with a final message for every step are done."""
+        """Running participants with a final message for every step and
+        every time it is sent are done."""
+        done = self.browse()
         for participant in self.filtered(lambda p: p.state == "running"):
             final = participant.message_ids.filtered(lambda m: m.state in ("sent", "skipped", "cancelled"))
-            if participant.journey_id.step_ids <= final.step_id:
-                participant.write({"state": "done", "end_date": fields.Date.context_today(self)})
+            if all(
+                len(final.filtered(lambda m, step=step: m.step_id == step)) >= step.repeat_count
+                for step in participant.journey_id.step_ids
+            ):
+                done |= participant
+        done.write({"state": "done", "end_date": fields.Date.context_today(self)})

@@ -317,8 +317,38 @@ class TestJourneyTiming(JourneyInvoicingCommon):
         self.assertEqual((self.messages().state, self.messages().reason), ("cancelled", "lc_purchased"))
         self.assertEqual(len(self.traces(self.member)), 1, "only the other campaign's SMS")
 
+    def test_repeated_every_n_days_up_to_k_times(self):
+        self.steps({"delay_days": 1, "repeat_count": 3, "repeat_every_days": 7, "window_days": 2})
+        self.enter(0)
+        for offset in range(0, 25):
+            self.send(offset)
+            if offset in (1, 8, 15):
+                self.send(offset)  # a second run the same day
+        messages = self.messages()
+        self.assertEqual(messages.mapped("occurrence"), [0, 1, 2])
+        self.assertEqual(messages.mapped("due_date"), [day(1), day(8), day(15)])
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual([(m.date.date() - D0).days for m in messages], [1, 8, 15])
+        self.assertEqual(len(self.traces(self.member)), 3)
+        self.assertEqual(self.journey.participant_ids.state, "done")
+
+    def test_repetition_stops_on_purchase(self):
+        self.steps({"delay_days": 0, "repeat_count": 4, "repeat_every_days": 30})
+        self.enter(0)
+        self.send(0)
+        self.send(30)
+        self._buy(self.member, [40], self.visit, 5)
+        self.send(60)
+        self.send(90)
+        self.assertEqual(self.messages().mapped("state"), ["sent", "sent"])
+        self.assertEqual(self.journey.participant_ids.stop_reason, "lc_purchased")
+
     def test_anchor_and_window_validation(self):
         with self.assertRaises(ValidationError):
             self.steps({"delay_days": -5})
         with self.assertRaises(ValidationError):
             self.steps({"anchor": "membership_end", "delay_days": -5, "window_days": -1})
+        with self.assertRaises(ValidationError):
+            self.steps({"delay_days": 0, "repeat_count": 0})
+        with self.assertRaises(ValidationError):
+            self.steps({"delay_days": 0, "repeat_count": 3, "repeat_every_days": 0})
