@@ -2,9 +2,10 @@
 
 A journey starts for a customer when they enter its stage (a participant,
 lifecycle_journey_participant.py); its steps send a ``mailing.mailing`` on
-the day of their delay; the daily cron sends what is due
-(lifecycle_journey_message.py) through the contact policy
-(loyalty_contact_policy.py).
+their day: a delay from the stage entry or from the end of the customer's
+membership (res_partner_membership.py), within a window of days, repeated
+if set; the daily cron sends what is due (lifecycle_journey_message.py)
+through the contact policy (loyalty_contact_policy.py).
 """
 
 from odoo import _, api, fields, models
