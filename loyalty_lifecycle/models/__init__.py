@@ -6,6 +6,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_lifecycle
+from . import res_partner_membership
 from . import res_partner_segmentation
 from . import res_partner_pos
 from . import res_partner_phone_search

@@ -2,9 +2,10 @@
 
 A journey starts for a customer when they enter its stage (a participant,
 lifecycle_journey_participant.py); its steps send a ``mailing.mailing`` on
-the day of their delay; the daily cron sends what is due
-(lifecycle_journey_message.py) through the contact policy
-(loyalty_contact_policy.py).
+their day: a delay from the stage entry or from the end of the customer's
+membership (res_partner_membership.py), within a window of days, repeated
+if set; the daily cron sends what is due (lifecycle_journey_message.py)
+through the contact policy (loyalty_contact_policy.py).
 """
 
 from odoo import _, api, fields, models
@@ -40,6 +41,12 @@ class LifecycleJourney(models.Model):
     participant_count = fields.Integer("Participants", compute="_compute_counts")
     message_count = fields.Integer("Messages", compute="_compute_counts")
     description = fields.Text(translate=True)
+    stop_on_purchase = fields.Boolean(
+        "Stop on Purchase",
+        default=True,
+        help="A paid purchase on a day after the customer started the journey cancels what is still to send: "
+        "the offers stop once the customer bought.",
+    )
 
     @api.constrains("holdout_percent")
     def _check_holdout_percent(self):
@@ -94,9 +101,34 @@ class LifecycleJourneyStep(models.Model):
         "on their day.",
     )
     mailing_type = fields.Selection(related="mailing_id.mailing_type", string="Channel")
-    delay_days = fields.Integer(
-        "Days After Start", default=0, help="Sent this many days after the customer entered the stage."
+    anchor = fields.Selection(
+        [("stage_entry", "Entering the stage"), ("membership_end", "Membership end")],
+        string="Timed From",
+        default="stage_entry",
+        required=True,
+        help="The day the delay counts from: the day the customer entered the journey's stage, or the day "
+        "their membership ends (stacked validities, renewals included: a renewal moves the step's day).",
     )
+    delay_days = fields.Integer(
+        "Delay (days)",
+        default=0,
+        help="Days after the day it is timed from; before a membership end, a negative number "
+        "(-45: 45 days before the end).",
+    )
+    window_days = fields.Integer(
+        "Window (days)",
+        default=0,
+        help="Days after its day during which the message may still go: when the caps hold it back, it "
+        "waits for the next free day within the window, else it is not sent. Days 20-30 after the start: "
+        "a delay of 20 and a window of 10.",
+    )
+    repeat_count = fields.Integer(
+        "Times",
+        default=1,
+        help="How many times the step is sent: 1 sends it once; more repeats it every so many days, "
+        "each time on its own day and window, until the customer leaves the journey.",
+    )
+    repeat_every_days = fields.Integer("Repeat Every (days)", default=0, help="Days between two sendings of the step.")
     condition_domain = fields.Char(
         "Condition",
         default="[]",
@@ -115,11 +147,17 @@ class LifecycleJourneyStep(models.Model):
             if step.mailing_id.mailing_model_real != "res.partner":
                 raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
 
-    @api.constrains("delay_days")
+    @api.constrains("anchor", "delay_days", "window_days", "repeat_count", "repeat_every_days")
     def _check_delay(self):
         for step in self:
-            if step.delay_days < 0:
+            if step.repeat_count < 1:
+                raise ValidationError(_("A step is sent at least once."))
+            if step.repeat_count > 1 and step.repeat_every_days < 1:
+                raise ValidationError(_("A step sent several times needs the days between two sendings."))
+            if step.anchor == "stage_entry" and step.delay_days < 0:
                 raise ValidationError(_("A step cannot be sent before the journey starts."))
+            if step.window_days < 0:
+                raise ValidationError(_("The window of a step cannot be negative."))
 
     @api.constrains("condition_domain")
     def _check_condition_domain(self):

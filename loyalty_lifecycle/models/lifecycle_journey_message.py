@@ -15,7 +15,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .loyalty_contact_policy import ALLOWED, DEFERRED, REASONS
+from .loyalty_contact_policy import ALLOWED, CAP_REASONS, DEFERRED, REASONS
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +53,11 @@ class LifecycleJourneyMessage(models.Model):
     )
     reason = fields.Selection(REASONS, readonly=True, help="Why the message was not sent (yet).")
     next_try = fields.Datetime("Retry At", readonly=True)
+    due_date = fields.Date("Due On", readonly=True, help="The step's day for this customer.")
+    last_date = fields.Date(
+        "Sendable Until", readonly=True, help="The last day of the step's window: held back by the caps, the "
+        "message waits for a free day until then."
+    )
     date = fields.Datetime("Processed On", readonly=True)
     mailing_trace_id = fields.Many2one("mailing.trace", string="Trace", readonly=True, ondelete="set null")
     trace_status = fields.Selection(related="mailing_trace_id.trace_status")
@@ -71,59 +76,135 @@ class LifecycleJourneyMessage(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _due_query(self, now, select, limit=None):
+        """The messages due now: one row per running participant, step and
+        occurrence whose day has come (the day of its anchor plus its delay,
+        plus the days between two sendings for each repetition) and that has
+        no message yet, or a deferred one whose retry time has come.
+
+        A step timed on the membership end reads the stacked end of each
+        participant's memberships as of today (res_partner_membership.py): a
+        renewal moves the step's day, so nothing goes on the old day.
+
+        Columns of the ``due`` rows for ``select``: participant_id, step_id,
+        occurrence, message_id, journey_id, partner_id, company_id, due_date,
+        window_days.
+        """
         today = fields.Date.context_today(self, now)
+        ends = self.env["res.partner"]._sql_membership_ends(
+            today,
+            partner_ids=SQL(
+                """
+                SELECT p.partner_id FROM lifecycle_journey_participant p
+                 WHERE p.state = 'running' AND EXISTS (
+                       SELECT 1 FROM lifecycle_journey_step s
+                        WHERE s.journey_id = p.journey_id AND s.anchor = 'membership_end')
+                """
+            ),
+        )
         return SQL(
             """
+            WITH ends AS (%(ends)s)
             SELECT %(select)s
-              FROM lifecycle_journey_participant p
-              JOIN lifecycle_journey j ON j.id = p.journey_id AND j.active
-              JOIN lifecycle_journey_step s ON s.journey_id = j.id
-              LEFT JOIN lifecycle_journey_message m
-                     ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = 0
-             WHERE p.state = 'running' AND p.start_date + s.delay_days <= %(today)s
-               AND (m.id IS NULL OR (m.state = 'deferred' AND m.next_try <= %(now)s))
+              FROM (
+                    SELECT p.id AS participant_id, s.id AS step_id, occ.n AS occurrence, m.id AS message_id,
+                           p.journey_id, p.partner_id, j.company_id, s.sequence,
+                           CASE WHEN s.anchor = 'membership_end' THEN e.end_date ELSE p.start_date END
+                               + s.delay_days + occ.n * s.repeat_every_days AS due_date,
+                           s.window_days
+                      FROM lifecycle_journey_participant p
+                      JOIN lifecycle_journey j ON j.id = p.journey_id AND j.active
+                      JOIN lifecycle_journey_step s ON s.journey_id = j.id
+                     CROSS JOIN LATERAL generate_series(0, GREATEST(s.repeat_count, 1) - 1) AS occ(n)
+                      LEFT JOIN ends e ON e.partner_id = p.partner_id AND e.company_id = j.company_id
+                      LEFT JOIN lifecycle_journey_message m
+                             ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = occ.n
+                     WHERE p.state = 'running'
+                       AND (m.id IS NULL OR (m.state = 'deferred' AND m.next_try <= %(now)s))
+                   ) due
+             WHERE due.due_date <= %(today)s
              %(tail)s
             """,
+            ends=ends,
             select=select,
             today=today,
             now=now,
-            tail=SQL("ORDER BY p.id, s.sequence, s.id LIMIT %s", limit) if limit else SQL(),
+            tail=(
+                SQL("ORDER BY due.participant_id, due.sequence, due.step_id, due.occurrence LIMIT %s", limit)
+                if limit
+                else SQL()
+            ),
         )
 
     @api.model
     def _claim_due(self, now, limit):
+        """The messages to process now and the number of due rows seen (see
+        ``_claim_due_rows``)."""
+        messages, _late, seen = self._claim_due_rows(now, limit)
+        return messages, seen
+
+    @api.model
+    def _claim_due_rows(self, now, limit):
         """Write the rows of the next ``limit`` due messages and return the
         ones this transaction owns: new rows it inserted (a concurrent
         insert of the same key loses, ON CONFLICT), and deferred rows it
-        moved back to pending."""
-        for model in ("lifecycle.journey.participant", "lifecycle.journey.step", "lifecycle.journey.message"):
+        moved back to pending. A new message whose window has passed (its
+        day came while the customer was not in the journey yet) is written
+        as not sent, with that reason.
+
+        :return: (messages to process, messages written as not sent, rows seen)
+        """
+        for model in (
+            "lifecycle.journey",
+            "lifecycle.journey.participant",
+            "lifecycle.journey.step",
+            "lifecycle.journey.message",
+        ):
             self.env[model].flush_model()
+        self.env["res.partner"]._flush_membership_facts()
+        today = fields.Date.context_today(self, now)
         self.env.cr.execute(
-            self._due_query(now, SQL("p.id, s.id, m.id, p.journey_id, p.partner_id, j.company_id"), limit)
+            self._due_query(
+                now,
+                SQL(
+                    "due.participant_id, due.step_id, due.occurrence, due.message_id, due.journey_id, "
+                    "due.partner_id, due.company_id, due.due_date, due.due_date + due.window_days"
+                ),
+                limit,
+            )
         )
         rows = self.env.cr.fetchall()
-        new = [row for row in rows if not row[2]]
-        deferred = [row[2] for row in rows if row[2]]
-        ids = []
+        new = [row for row in rows if not row[3]]
+        deferred = [row[3] for row in rows if row[3]]
+        ids, late_ids = [], []
         if new:
             self.env.cr.execute(
                 SQL(
                     """
                     INSERT INTO lifecycle_journey_message
-                           (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state,
-                            create_uid, create_date, write_uid, write_date)
-                    SELECT v.participant_id, v.step_id, 0, v.journey_id, v.partner_id, v.company_id, 'pending',
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM (VALUES %(values)s) AS v(participant_id, step_id, journey_id, partner_id, company_id)
+                           (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state, reason,
+                            date, due_date, last_date, create_uid, create_date, write_uid, write_date)
+                    SELECT v.participant_id, v.step_id, v.occurrence, v.journey_id, v.partner_id, v.company_id,
+                           CASE WHEN v.last_date < %(today)s THEN 'skipped' ELSE 'pending' END,
+                           CASE WHEN v.last_date < %(today)s THEN 'lc_window_passed' END,
+                           CASE WHEN v.last_date < %(today)s THEN %(now)s END,
+                           v.due_date, v.last_date, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM (VALUES %(values)s)
+                           AS v(participant_id, step_id, occurrence, journey_id, partner_id, company_id,
+                                due_date, last_date)
                     ON CONFLICT (participant_id, step_id, occurrence) DO NOTHING
-                    RETURNING id
+                    RETURNING id, state
                     """,
                     uid=self.env.uid,
                     now=now,
-                    values=SQL(", ").join(SQL("(%s, %s, %s, %s, %s)", p, s, j, pa, c) for p, s, _m, j, pa, c in new),
+                    today=today,
+                    values=SQL(", ").join(
+                        SQL("(%s, %s, %s, %s, %s, %s, %s::date, %s::date)", p, s, n, j, pa, c, due, last)
+                        for p, s, n, _m, j, pa, c, due, last in new
+                    ),
                 )
             )
-            ids += [row[0] for row in self.env.cr.fetchall()]
+            for message_id, state in self.env.cr.fetchall():
+                (ids if state == "pending" else late_ids).append(message_id)
         if deferred:
             self.env.cr.execute(
                 SQL(
@@ -135,22 +216,24 @@ class LifecycleJourneyMessage(models.Model):
             )
             ids += [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model()
-        return self.browse(ids), len(rows)
+        return self.browse(ids), self.browse(late_ids), len(rows)
 
     @api.model
     def _send_due(self, batch_size=CRON_BATCH_SIZE):
-        """Claim and process one batch of due messages.
+        """Stop the journeys of the customers who bought, then claim and
+        process one batch of due messages.
 
         :return: (processed, remaining)
         """
         now = fields.Datetime.now()
-        messages, seen = self._claim_due(now, batch_size)
+        self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
+        messages, late, seen = self._claim_due_rows(now, batch_size)
         by_step = defaultdict(lambda: self.browse())
         for message in messages:
             by_step[message.step_id] |= message
         for step in sorted(by_step, key=lambda s: (s.journey_id.id, s.sequence, s.id)):
             by_step[step]._process_step(step, now)
-        messages.participant_id._check_done()
+        (messages | late).participant_id._check_done()
         self.env.cr.execute(self._due_query(now, SQL("COUNT(*)")))
         remaining = self.env.cr.fetchone()[0]
         return seen, remaining
@@ -177,12 +260,18 @@ class LifecycleJourneyMessage(models.Model):
         )
         allowed = self.browse()
         unsent = defaultdict(lambda: self.browse())
+        today = fields.Date.context_today(self, now)
+        next_day = None
         for message in todo:
             state, reason, retry_at = verdicts[message.partner_id.id]
             if state == ALLOWED:
                 allowed |= message
             elif state == DEFERRED:
                 unsent["deferred", reason, retry_at] |= message
+            elif reason in CAP_REASONS and message.last_date and message.last_date > today:
+                # capped today, free days left in the step's window: try tomorrow
+                next_day = next_day or self.env["loyalty.contact.policy"]._next_day(step.journey_id.company_id, now)
+                unsent["deferred", reason, next_day] |= message
             else:
                 unsent["skipped", reason, False] |= message
         for (state, reason, retry_at), group in unsent.items():

@@ -1,9 +1,13 @@
 """A customer in a journey: started on entering the journey's stage,
-cancelled on leaving it, done when every step is sent or skipped."""
+cancelled on leaving it or, for a journey that stops on a purchase, on a paid
+purchase after the start; done when every step is sent or skipped."""
 
 import hashlib
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .loyalty_contact_policy import REASONS
 
 
 def holdout_draw(partner_id, journey_id, percent):
@@ -35,6 +39,7 @@ class LifecycleJourneyParticipant(models.Model):
     )
     message_ids = fields.One2many("lifecycle.journey.message", "participant_id", string="Messages")
     end_date = fields.Date("Ended On")
+    stop_reason = fields.Selection(REASONS, "Stopped Because", readonly=True)
 
     @api.model
     def _on_stage_change(self, partners, company=None):
@@ -67,18 +72,53 @@ class LifecycleJourneyParticipant(models.Model):
                 )
         return self.sudo().create(vals_list)
 
-    def _cancel(self):
+    def _cancel(self, reason="lc_stage_left"):
         """Stop: the steps not sent yet will not be (deferred ones included)."""
         if not self:
             return
-        self.write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
+        self.write({"state": "cancelled", "end_date": fields.Date.context_today(self), "stop_reason": reason})
         self.message_ids.filtered(lambda m: m.state in ("deferred", "pending")).write(
-            {"state": "cancelled", "reason": "lc_stage_left", "next_try": False}
+            {"state": "cancelled", "reason": reason, "next_try": False}
         )
 
+    @api.model
+    def _stop_on_purchase(self, today):
+        """Cancel the running participants of the journeys that stop on a
+        purchase who paid for something on a day after their start (the
+        purchase that brought them into the stage does not count): the
+        offers stop once the customer bought. One query for all of them."""
+        self.flush_model(["state", "journey_id", "partner_id", "start_date"])
+        self.env["lifecycle.journey"].flush_model(["stop_on_purchase", "company_id", "active"])
+        self.env["res.partner"]._flush_membership_facts()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM lifecycle_journey_participant p
+                  JOIN lifecycle_journey j ON j.id = p.journey_id
+                 WHERE p.state = 'running' AND j.stop_on_purchase
+                   AND EXISTS (
+                       SELECT 1 FROM customer_purchase cp
+                        WHERE cp.partner_id = p.partner_id AND cp.company_id = j.company_id
+                          AND cp.amount > 0 AND cp.date > p.start_date AND cp.date <= %s
+                   )
+                """,
+                today,
+            )
+        )
+        stopped = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        stopped._cancel("lc_purchased")
+        return stopped
+
     def _check_done(self):
-        """Running participants with a final message for every step are done."""
+        """Running participants with a final message for every step and
+        every time it is sent are done."""
+        done = self.browse()
         for participant in self.filtered(lambda p: p.state == "running"):
             final = participant.message_ids.filtered(lambda m: m.state in ("sent", "skipped", "cancelled"))
-            if participant.journey_id.step_ids <= final.step_id:
-                participant.write({"state": "done", "end_date": fields.Date.context_today(self)})
+            if all(
+                len(final.filtered(lambda m, step=step: m.step_id == step)) >= step.repeat_count
+                for step in participant.journey_id.step_ids
+            ):
+                done |= participant
+        done.write({"state": "done", "end_date": fields.Date.context_today(self)})

@@ -232,27 +232,10 @@ class LifecycleStageRule(models.Model):
                  WHERE company_id = %(company)s
                  GROUP BY partner_id, COALESCE(pos_order_id, -move_id)
             ),
-            validity_lines AS (
-                -- Lines of products with a validity (memberships); a refunded
-                -- line of the same product cancels the latest purchase of it.
-                SELECT cp.partner_id, cp.date, cp.quantity, tmpl.validity_days,
-                       ROW_NUMBER() OVER (
-                           PARTITION BY cp.partner_id, cp.product_id, cp.quantity > 0
-                           ORDER BY cp.date DESC, cp.id DESC
-                       ) AS rank_desc,
-                       COUNT(*) FILTER (WHERE cp.quantity < 0) OVER (
-                           PARTITION BY cp.partner_id, cp.product_id
-                       ) AS refunds
-                  FROM customer_purchase cp
-                  JOIN product_product pp ON pp.id = cp.product_id
-                  JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
-                 WHERE tmpl.validity_days > 0 AND cp.date <= %(today)s AND cp.company_id = %(company)s
-            ),
             validity AS (
-                SELECT partner_id, MAX(date + validity_days) AS validity_end
-                  FROM validity_lines
-                 WHERE quantity > 0 AND rank_desc > refunds
-                 GROUP BY partner_id
+                -- The end of the customer's stacked memberships
+                -- (res_partner_membership.py).
+                SELECT partner_id, end_date AS validity_end FROM (%(membership_ends)s) ends
             ),
             facts AS (
                 SELECT d.partner_id,
@@ -313,6 +296,7 @@ class LifecycleStageRule(models.Model):
                 if windows
                 else SQL()
             ),
+            membership_ends=self.env["res.partner"]._sql_membership_ends(today, [company.id]),
             birthday_days=self._sql_days_until_birthday(SQL("p.birthday"), today),
             scope=self._sql_customer_scope(),
             home_join=self._sql_home_company_join(),

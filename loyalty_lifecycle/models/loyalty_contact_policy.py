@@ -23,7 +23,12 @@ REASONS = [
     ("lc_holdout", "Holdout"),
     ("lc_condition", "Condition not met"),
     ("lc_stage_left", "Left the stage"),
+    ("lc_purchased", "Bought since the start"),
+    ("lc_window_passed", "Its days have passed"),
 ]
+# The caps hold a message back for the day: it waits for a free day within
+# its step's window.
+CAP_REASONS = ("lc_cap_email", "lc_cap_sms", "lc_cap_sms_day")
 ALLOWED = "allowed"
 DEFERRED = "deferred"
 SKIPPED = "skipped"
@@ -51,6 +56,17 @@ class LoyaltyContactPolicy(models.AbstractModel):
         end_day = local.date() + timedelta(days=1) if start_h > end_h and hour >= start_h else local.date()
         end_local = tz.localize(datetime.combine(end_day, time(int(end_h), round((end_h % 1) * 60))))
         return end_local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _next_day(self, company, at):
+        """The next day's morning (the end of the quiet hours) in the
+        company's time zone after ``at`` (naive UTC), as naive UTC: when a
+        message held back by the caps tries again."""
+        tz = pytz.timezone(company.partner_id.tz or self.env.user.tz or "UTC")
+        day = pytz.utc.localize(at).astimezone(tz).date() + timedelta(days=1)
+        end_h = company.lc_quiet_hours_end
+        morning = tz.localize(datetime.combine(day, time(int(end_h), round((end_h % 1) * 60))))
+        return morning.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _sent_counts(self, partner_ids, trace_type, since, until):

@@ -7,7 +7,8 @@ class ProductTemplate(models.Model):
     validity_days = fields.Integer(
         "Validity (days)",
         help="For memberships, subscriptions and passes: how many days a purchase of this product "
-        "stays valid. The latest validity end of a customer drives the retention and win-back stages.",
+        "stays valid. A renewal before the end adds its validity to the end of the running one; "
+        "the end drives the retention and win-back stages.",
     )
 
     _sql_constraints = [
