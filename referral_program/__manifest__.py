@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 {
     "name": "Customer Base: Referral Program",
-    "summary": "Customers recruit customers: personal referral codes, who brought whom",
+    "summary": "Customers recruit customers: personal referral codes, who brought whom, points when the friend pays",
     "version": "18.0.1.1.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
