@@ -27,8 +27,12 @@ class ReferralRewardsMixin(PointsLedgerMixin):
         for name in ("anna", "boris", "carl", "dora", "eva"):
             setattr(cls, name, getattr(cls, name).with_env(env))
 
+    # The tests run as the users who sell (cashiers, accountants), who read
+    # neither the referrers' cards nor the rewards: the assertions read them
+    # as an administrator.
+
     def referral_card(self, partner, program=None):
-        return self.env["loyalty.card"].search(
+        return self.env["loyalty.card"].sudo().search(
             [("partner_id", "=", partner.id), ("program_id", "=", (program or self.program).id)]
         )
 
@@ -37,6 +41,9 @@ class ReferralRewardsMixin(PointsLedgerMixin):
         lots less what refunds took back."""
         card = self.referral_card(partner, program)
         return card.points if card else 0.0
+
+    def referral_rewards(self, domain=()):
+        return self.env["referral.reward"].sudo().search(list(domain))
 
     def referral_entries(self, partner):
         return self.referral_card(partner).points_entry_ids.filtered(lambda e: e.origin == "referral")

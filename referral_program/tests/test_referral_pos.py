@@ -1,19 +1,21 @@
-from odoo import Command
-from odoo.tests import tagged
+from psycopg2 import IntegrityError
 
-from odoo.addons.loyalty_lifecycle.tests.common import CustomerBaseGroupsMixin
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 from .common_referral import ReferralRewardsMixin
 
 
 @tagged("post_install", "-at_install")
-class TestReferralPos(CustomerBaseGroupsMixin, TestPoSCommon, ReferralRewardsMixin):
+class TestReferralPos(TestPoSCommon, ReferralRewardsMixin):
     """A paid POS order pays the referrers of its customer, once; its refund
     takes the same share back down the chain. Orders go through sync_from_ui,
     as the till sends them."""
 
-    customer_base_group = "loyalty_lifecycle.loyalty_lifecycle_group_user"
 
     @classmethod
     def setUpClass(cls):
@@ -40,8 +42,22 @@ class TestReferralPos(CustomerBaseGroupsMixin, TestPoSCommon, ReferralRewardsMix
         self.assertEqual(entry.history_id.issued, 30, "the referrer's card history shows it")
         # the same order saved again pays nothing more
         order._referral_pay_paid_orders()
-        self.assertEqual(len(self.env["referral.reward"].search([("source_id", "=", order.id)])), 3)
+        self.assertEqual(len(self.referral_rewards([("source_id", "=", order.id)])), 3)
         self.assertEqual(self.referral_points(self.carl), 50)
+
+    def test_a_cashier_pays_the_chain_and_a_payment_is_paid_once(self):
+        cashier = new_test_user(self.env, login="rp_cashier", groups="base.group_user,point_of_sale.group_pos_user")
+        self.open_new_session()
+        data = self.create_ui_order_data([(self.visit, 2)], customer=self.dora)
+        result = self.env["pos.order"].with_user(cashier).sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        self.assertEqual([self.referral_points(p) for p in (self.carl, self.boris, self.anna)], [10, 6, 2])
+        with self.assertRaises(AccessError):
+            self.env["referral.reward"].with_user(cashier).search([])
+        # the database refuses a second reward for the same payment and level
+        reward = self.referral_rewards([("source_id", "=", order.id), ("level", "=", 1)])
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
+            reward.sudo().copy()
 
     def test_draft_order_pays_nothing(self):
         self.open_new_session()
@@ -50,7 +66,7 @@ class TestReferralPos(CustomerBaseGroupsMixin, TestPoSCommon, ReferralRewardsMix
         data["payment_ids"] = []
         data["amount_paid"] = 0
         self.env["pos.order"].sync_from_ui([data])
-        self.assertFalse(self.env["referral.reward"].search([]))
+        self.assertFalse(self.referral_rewards())
 
     def test_refund_claws_back_down_the_chain(self):
         self.open_new_session()
@@ -62,7 +78,7 @@ class TestReferralPos(CustomerBaseGroupsMixin, TestPoSCommon, ReferralRewardsMix
         self.assertEqual(
             (reverse.points, reverse.order_id, reverse.refund_of), (-12, refund.id, f"pos.order,{order.id}")
         )
-        self.assertFalse(self.env["referral.reward"].search([("source_id", "=", refund.id)]), "a refund pays nobody")
+        self.assertFalse(self.referral_rewards([("source_id", "=", refund.id)]), "a refund pays nobody")
         # the rest comes back: everything is taken back, never more
         self._sync([(self.visit, -6)], self.dora, refund_of=order)
         self.assertEqual([self.referral_points(p) for p in (self.carl, self.boris, self.anna)], [-50, 0, 0])
