@@ -115,6 +115,8 @@ class ReferralReward(models.Model):
         bonus_paid = set(
             Reward.search([("program_id", "in", programs.ids), ("bonus_friend_id", "=", friend.id)]).program_id.ids
         )
+        if programs.filtered("referral_first_purchase_bonus") and friend._referral_has_paid_purchase(exclude=source):
+            bonus_paid = set(programs.ids)  # not the friend's first paid purchase
         used = self._referral_month_points(programs, chain, date)
         vals_list = []
         for program in programs:

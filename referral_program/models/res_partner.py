@@ -251,31 +251,34 @@ class ResPartner(models.Model):
             newcomers.sudo().referred_by_id = referrer
         return referrer
 
-    def _referral_has_paid_purchase(self):
+    def _referral_has_paid_purchase(self, exclude=None):
         """True once the customer (or their company) paid for a purchase: a
-        paid POS order, or an invoice with a payment registered."""
+        paid POS order, or an invoice with a payment registered. ``exclude``:
+        a POS order or an invoice that does not count (the purchase being
+        paid)."""
         self.ensure_one()
         family = self.sudo().commercial_partner_id
         partners = family | family.child_ids | self.sudo()
-        # whether someone paid is read for whoever may change their referrer
-        if self.env["pos.order"].sudo().search_count(
-            [("partner_id", "in", partners.ids), ("state", "in", list(PAID_STATES)), ("amount_total", ">", 0)],
-            limit=1,
-        ):
+        order_domain = [
+            ("partner_id", "in", partners.ids),
+            ("state", "in", list(PAID_STATES)),
+            ("amount_total", ">", 0),
+        ]
+        invoice_domain = [
+            ("partner_id", "in", partners.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("paid", "in_payment", "partial")),
+        ]
+        if exclude and exclude._name == "pos.order":
+            order_domain.append(("id", "!=", exclude.id))
+            invoice_domain.append(("pos_order_ids", "not in", exclude.ids))
+        elif exclude and exclude._name == "account.move":
+            invoice_domain.append(("id", "!=", exclude.id))
+        # whether someone paid is read for whoever may change their referrer or pays them
+        if self.env["pos.order"].sudo().search_count(order_domain, limit=1):
             return True
-        return bool(
-            self.env["account.move"]
-            .sudo()
-            .search_count(
-                [
-                    ("partner_id", "in", partners.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("paid", "in_payment", "partial")),
-                ],
-                limit=1,
-            )
-        )
+        return bool(self.env["account.move"].sudo().search_count(invoice_domain, limit=1))
 
     def _referral_check_change_rights(self):
         """Customer Base users change a referrer until the customer's first

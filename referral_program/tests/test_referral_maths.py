@@ -82,6 +82,20 @@ class TestReferralMaths(TestPoSCommon, ReferralRewardsMixin):
         self.assertLedgerMatches(self.referral_card(self.carl))
 
     @freeze_time("2026-03-02 10:00:00")
+    def test_no_bonus_for_a_customer_who_paid_before_being_referred(self):
+        self.program.sudo().referral_monthly_cap = 0
+        fedor = self.env["res.partner"].sudo().create({"name": "Fedor"})
+        self.open_new_session()
+        self._pay(fedor)
+        fedor.referred_by_id = self.anna  # recorded after his first purchase
+        self._pay(fedor, quantity=2)
+        self.assertEqual(self.referral_points(self.anna), 10, "5% of 200, no first purchase bonus")
+        self.assertFalse(self.referral_rewards([("kind", "=", "bonus")]))
+        # a newcomer's first purchase pays it
+        self._pay(self.eva, quantity=2)
+        self.assertEqual(self.referral_points(self.dora), 30, "5% of 200 and the bonus of 20")
+
+    @freeze_time("2026-03-02 10:00:00")
     def test_points_per_currency_unit(self):
         self.program.sudo().write(
             {"referral_points_per_currency": 0.5, "referral_monthly_cap": 0, "referral_first_purchase_bonus": 0}
