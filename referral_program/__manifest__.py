@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 {
     "name": "Customer Base: Referral Program",
-    "summary": "Customers recruit customers: personal referral codes, who brought whom",
-    "version": "18.0.1.0.0",
+    "summary": "Customers recruit customers: personal referral codes, who brought whom, points when the friend pays",
+    "version": "18.0.1.1.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -13,7 +13,12 @@
     "installable": True,
     "depends": ["loyalty_lifecycle"],
     "data": [
+        "security/referral_program_security.xml",
+        "security/ir.model.access.csv",
         "views/res_partner_views.xml",
+        "views/loyalty_program_views.xml",
+        "views/referral_reward_views.xml",
+        "wizard/referral_referrer_change_views.xml",
         "views/referral_program_menus.xml",
     ],
     "assets": {

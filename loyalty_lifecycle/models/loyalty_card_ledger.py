@@ -302,26 +302,35 @@ class LoyaltyCard(models.Model):
         return entry
 
     @api.model
-    def _points_reverse_refund(self, original, refund, original_amount, refunded_amount):
+    def _points_reverse_refund(self, original, refund, original_amount, refunded_amount, origins=None):
         """Take back, on every card, the share of points ``original`` (an order
         or invoice) earned that ``refund`` refunds: ``refunded_amount`` over
-        ``original_amount``, less what earlier refunds already took back."""
+        ``original_amount``, less what earlier refunds already took back; a
+        refund seen again takes back nothing more. ``origins``: only the
+        earnings of these origins (all when not given)."""
         Entry = self.env["loyalty.points.entry"].sudo()
         reference = f"{original._name},{original.id}"
-        earned = Entry._read_group(
-            [("order_model", "=", original._name), ("order_id", "=", original.id), ("kind", "=", "earn")],
-            ["card_id"],
-            ["points:sum"],
-        )
-        taken_back = {
-            card: -points + shortfall
-            for card, points, shortfall in Entry._read_group(
-                [("refund_of", "=", reference), ("kind", "=", "reverse")], ["card_id"], ["points:sum", "shortfall:sum"]
-            )
-        }
+        domain = [("order_model", "=", original._name), ("order_id", "=", original.id), ("kind", "=", "earn")]
+        if origins:
+            domain.append(("origin", "in", list(origins)))
+        earned = Entry._read_group(domain, ["card_id"], ["points:sum"])
+        taken_back = {}
+        by_this_refund = {}
+        for card, order_model, order_id, points, shortfall in Entry._read_group(
+            [("refund_of", "=", reference), ("kind", "=", "reverse")],
+            ["card_id", "order_model", "order_id"],
+            ["points:sum", "shortfall:sum"],
+        ):
+            taken_back[card] = taken_back.get(card, 0.0) - points + shortfall
+            if (order_model, order_id) == (refund._name, refund.id):
+                by_this_refund[card] = by_this_refund.get(card, 0.0) - points + shortfall
         entries = Entry
         for card, points in earned:
-            to_reverse = points_ledger.refund_share(points, original_amount, refunded_amount, taken_back.get(card, 0.0))
+            to_reverse = min(
+                points_ledger.refund_share(points, original_amount, refunded_amount, taken_back.get(card, 0.0)),
+                points_ledger.refund_share(points, original_amount, refunded_amount) - by_this_refund.get(card, 0.0),
+            )
+            to_reverse = round_points(to_reverse)
             if to_reverse > 0:
                 entries |= card._points_reverse(to_reverse, original, source=refund)
         return entries
@@ -382,7 +391,11 @@ class LoyaltyCard(models.Model):
         entries = entries.filtered(
             lambda e: (
                 round_points(e.points)
-                and not (e.order_model in ("pos.order", "sale.order") and e.kind in ("earn", "spend"))
+                and not (
+                    e.order_model in ("pos.order", "sale.order")
+                    and e.kind in ("earn", "spend")
+                    and e.origin != "referral"
+                )
             )
         )
         if not entries:

@@ -1,9 +1,13 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize_all
+
+from odoo.addons.loyalty_lifecycle.models.pos_order import PAID_STATES
 
 from ..tools import referral_code
 
 CUSTOMER_BASE_USER = "loyalty_lifecycle.loyalty_lifecycle_group_user"
+CUSTOMER_BASE_MANAGER = "loyalty_lifecycle.loyalty_lifecycle_group_manager"
 
 
 class ResPartner(models.Model):
@@ -77,11 +81,86 @@ class ResPartner(models.Model):
 
     @api.constrains("referred_by_id")
     def _check_referred_by(self):
-        for partner in self:
-            if partner.referred_by_id == partner:
-                raise ValidationError(_("%(name)s cannot refer themselves.", name=partner.display_name))
+        for partner in self.filtered("referred_by_id"):
+            partner._referral_check_referrer(partner.referred_by_id)
         if self._has_cycle("referred_by_id"):
             raise ValidationError(_("Referrals cannot go round in a circle."))
+
+    def _referral_phone_keys(self):
+        """The customer's phone numbers, normalised: the sanitized number and
+        the last ten digits of each number (8 903... and +7 903... match)."""
+        self.ensure_one()
+        keys = {self.phone_sanitized} if self.phone_sanitized else set()
+        for number in (self.phone, self.mobile):
+            digits = "".join(char for char in number or "" if char.isdigit())
+            if len(digits) >= 10:
+                keys.add(digits[-10:])
+        return keys
+
+    def _referral_email_keys(self):
+        self.ensure_one()
+        return {email for email in email_normalize_all(self.email or "") if email}
+
+    def _referral_check_referrer(self, referrer):
+        """A clear ValidationError when ``referrer`` may not be recorded as
+        who brought this customer: the same person (same contact, same
+        company, same phone or email), or someone they brought themselves,
+        directly or through others (a circle)."""
+        self.ensure_one()
+        # the check reads the referrer's contact details and chain, whoever sets it
+        partner, referrer = self.sudo(), referrer.sudo()
+        name, other = partner.display_name, referrer.display_name
+        if referrer == partner:
+            raise ValidationError(_("%(name)s cannot refer themselves.", name=name))
+        if referrer.commercial_partner_id == partner.commercial_partner_id:
+            raise ValidationError(
+                _(
+                    "%(name)s cannot be referred by %(referrer)s: they are contacts of the same company.",
+                    name=name,
+                    referrer=other,
+                )
+            )
+        if partner._referral_phone_keys() & referrer._referral_phone_keys():
+            raise ValidationError(
+                _(
+                    "%(name)s cannot be referred by %(referrer)s: they have the same phone number.",
+                    name=name,
+                    referrer=other,
+                )
+            )
+        if partner._referral_email_keys() & referrer._referral_email_keys():
+            raise ValidationError(
+                _(
+                    "%(name)s cannot be referred by %(referrer)s: they have the same email address.",
+                    name=name,
+                    referrer=other,
+                )
+            )
+        ancestor, seen = referrer.referred_by_id, referrer
+        while ancestor and ancestor not in seen:
+            if ancestor == partner:
+                raise ValidationError(
+                    _(
+                        "%(name)s cannot be referred by %(referrer)s: %(name)s brought %(referrer)s, directly or "
+                        "through others, and referrals cannot go round in a circle.",
+                        name=name,
+                        referrer=other,
+                    )
+                )
+            seen |= ancestor
+            ancestor = ancestor.referred_by_id
+
+    def _referral_chain(self, depth=3):
+        """The referrers of this customer, up to ``depth`` levels: who brought
+        them first, then who brought that referrer, and so on."""
+        self.ensure_one()
+        chain = []
+        # the chain pays whoever's purchase it is (a cashier's, an accountant's)
+        partner = self.sudo().referred_by_id or self.sudo().commercial_partner_id.referred_by_id
+        while partner and len(chain) < depth and partner not in chain and partner != self:
+            chain.append(partner)
+            partner = partner.referred_by_id
+        return chain
 
     def _check_referral_rights(self, operation):
         """Customer Base users only, on customers they may ``operation``."""
@@ -171,6 +250,52 @@ class ResPartner(models.Model):
             # users cannot write referrers; the code and the rights were checked above
             newcomers.sudo().referred_by_id = referrer
         return referrer
+
+    def _referral_has_paid_purchase(self, exclude=None):
+        """True once the customer (or their company) paid for a purchase: a
+        paid POS order, or an invoice with a payment registered. ``exclude``:
+        a POS order or an invoice that does not count (the purchase being
+        paid)."""
+        self.ensure_one()
+        family = self.sudo().commercial_partner_id
+        partners = family | family.child_ids | self.sudo()
+        order_domain = [
+            ("partner_id", "in", partners.ids),
+            ("state", "in", list(PAID_STATES)),
+            ("amount_total", ">", 0),
+        ]
+        invoice_domain = [
+            ("partner_id", "in", partners.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("paid", "in_payment", "partial")),
+        ]
+        if exclude and exclude._name == "pos.order":
+            order_domain.append(("id", "!=", exclude.id))
+            invoice_domain.append(("pos_order_ids", "not in", exclude.ids))
+        elif exclude and exclude._name == "account.move":
+            invoice_domain.append(("id", "!=", exclude.id))
+        # whether someone paid is read for whoever may change their referrer or pays them
+        if self.env["pos.order"].sudo().search_count(order_domain, limit=1):
+            return True
+        return bool(self.env["account.move"].sudo().search_count(invoice_domain, limit=1))
+
+    def _referral_check_change_rights(self):
+        """Customer Base users change a referrer until the customer's first
+        paid purchase; then only managers do."""
+        self.ensure_one()
+        self._check_referral_rights("write")
+        if self._referral_has_paid_purchase() and not self.env.user.has_group(CUSTOMER_BASE_MANAGER):
+            raise AccessError(
+                _(
+                    "%(name)s has already paid for a purchase: only a Customer Base manager changes their referrer.",
+                    name=self.display_name,
+                )
+            )
+
+    def action_change_referrer(self):
+        self.ensure_one()
+        return self.env["referral.referrer.change"].action_open(self)
 
     def action_view_referrals(self):
         self._check_referral_rights("read")

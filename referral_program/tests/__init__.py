@@ -2,3 +2,9 @@ from . import test_referral_code
 from . import test_referral
 from . import test_referral_rights
 from . import test_quick_customer_referral
+from . import test_referral_config
+from . import test_referral_maths
+from . import test_referral_invoice
+from . import test_referral_pos
+from . import test_referral_fraud
+from . import test_referral_lock

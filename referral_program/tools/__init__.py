@@ -1,1 +1,2 @@
 from . import referral_code
+from . import referral_rewards
