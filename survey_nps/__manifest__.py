@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: NPS Surveys",
     "summary": "Net Promoter Score on Odoo Surveys: promoters, passives, detractors and the score per survey",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -16,6 +16,8 @@
         "security/ir.model.access.csv",
         "security/survey_nps_security.xml",
         "data/survey_nps_data.xml",
+        "data/mailing_nps_invite_data.xml",
+        "data/ir_cron_data.xml",
         "views/survey_survey_views.xml",
         "views/survey_user_input_views.xml",
         "report/survey_nps_report_views.xml",

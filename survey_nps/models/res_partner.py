@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.loyalty_lifecycle.models.res_partner import CUSTOMER_BASE_OR_POS
+from odoo.addons.loyalty_lifecycle.models.res_partner import CUSTOMER_BASE_OR_POS, CUSTOMER_BASE_USER
 
 from .survey_user_input import NPS_CATEGORIES
 
@@ -34,9 +34,36 @@ class ResPartner(models.Model):
         groups=CUSTOMER_BASE_OR_POS,
     )
 
+    nps_invitation_url = fields.Char(
+        "NPS Invitation Link",
+        compute="_compute_nps_invitation_url",
+        groups=CUSTOMER_BASE_USER,
+        help="The personal link of the customer's latest unanswered NPS invitation: the placeholder of the "
+        "invitation mailings.",
+    )
+
+    def _compute_nps_invitation_url(self):
+        ids = [partner_id for partner_id in self._origin.ids if partner_id]
+        latest = {}
+        if ids:
+            invitations = self.env["survey.user_input"].sudo().search(
+                [("partner_id", "in", ids), ("nps_invited_on", "!=", False), ("state", "!=", "done")],
+                order="nps_invited_on desc, id desc",
+            )
+            for invitation in invitations:
+                latest.setdefault(invitation.partner_id.id, invitation)
+        for partner in self:
+            invitation = latest.get(partner._origin.id)
+            partner.nps_invitation_url = invitation._nps_url() if invitation else False
+
     @api.model
     def _customer_base_fields(self):
-        return super()._customer_base_fields() | {"nps_last_score", "nps_last_category", "nps_last_date"}
+        return super()._customer_base_fields() | {
+            "nps_last_score",
+            "nps_last_category",
+            "nps_last_date",
+            "nps_invitation_url",
+        }
 
     @api.model
     def _customer_base_server_fields(self):

@@ -3,3 +3,4 @@ from . import test_nps_survey
 from . import test_nps_input
 from . import test_nps_loop
 from . import test_nps_report
+from . import test_nps_invite

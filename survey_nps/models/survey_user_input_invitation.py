@@ -1,0 +1,165 @@
+"""NPS invitations: the daily cron ``survey_nps.ir_cron_nps_invite``.
+
+Each invitation is one ``survey.user_input`` of the company's NPS survey,
+with ``partner_id`` the customer and its own token: the personal link of the
+message opens that answer, so that one invitation gets one answer. It is
+written before the message goes, in the same transaction: a rerun of the
+cron, or a second worker, finds it and invites nobody twice.
+
+The messages are Odoo's: the mailings ``survey_nps.mailing_nps_invite_email``
+and ``survey_nps.mailing_nps_invite_sms`` (by email when the customer has an
+address, else by SMS), sent with the mailing's per-recipient sending, so
+that each is a ``mailing.trace`` under Odoo's blacklists and opt-outs. The
+contact policy (consent, caps, quiet hours, the detractors' rest) decides
+first; a customer it holds back today is tried again the next days, for a
+week.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from odoo.addons.loyalty_lifecycle.models.loyalty_contact_policy import ALLOWED
+
+_logger = logging.getLogger(__name__)
+
+# Days after the due day during which a customer held back by the contact
+# policy (quiet hours, caps) or a cron that did not run is still invited.
+CATCH_UP_DAYS = 7
+CHANNELS = [("mail", "Email"), ("sms", "SMS")]
+MAILINGS = {"mail": "survey_nps.mailing_nps_invite_email", "sms": "survey_nps.mailing_nps_invite_sms"}
+
+
+class SurveyUserInput(models.Model):
+    _inherit = "survey.user_input"
+
+    nps_invited_on = fields.Datetime("NPS Invitation Sent On", readonly=True, index="btree_not_null")
+    nps_reminded_on = fields.Datetime("NPS Reminder Sent On", readonly=True)
+    nps_invite_channel = fields.Selection(CHANNELS, string="Invited by", readonly=True)
+    nps_company_id = fields.Many2one("res.company", string="Invited by Company", readonly=True, index="btree_not_null")
+
+    @api.model
+    def _cron_nps_invite(self):
+        """Invite the customers whose day has come, then remind who has not
+        answered, company by company."""
+        now = fields.Datetime.now()
+        for company in self.env["res.company"].search([]):
+            survey = company._nps_invite_survey()
+            if not survey or company.nps_invite_after_days <= 0:
+                continue
+            Self = self.with_company(company)
+            invited = Self._nps_invite(company, survey, now)
+            reminded = Self._nps_remind(company, now) if company.nps_reminder_days > 0 else 0
+            _logger.info("NPS: %s invited and %s reminded for %s", invited, reminded, company.name)
+
+    @api.model
+    def _nps_due_partner_ids(self, company, now):
+        """The customers of ``company`` whose first paid purchase there was
+        ``nps_invite_after_days`` ago (up to CATCH_UP_DAYS more) and who got
+        no invitation of the company within ``nps_invite_every_days``."""
+        today = fields.Date.context_today(self, now)
+        last_day = today - timedelta(days=company.nps_invite_after_days)
+        self.env["res.partner"]._flush_membership_facts()
+        self.flush_model(["partner_id", "nps_invited_on", "nps_company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT cp.partner_id
+                  FROM customer_purchase cp
+                  JOIN res_partner p ON p.id = cp.partner_id AND p.active
+                 WHERE cp.company_id = %(company)s AND cp.amount > 0
+                   AND NOT EXISTS (
+                        SELECT 1 FROM survey_user_input ui
+                         WHERE ui.partner_id = cp.partner_id AND ui.nps_company_id = %(company)s
+                           AND ui.nps_invited_on > %(since)s
+                   )
+                 GROUP BY cp.partner_id
+                HAVING MIN(cp.date) BETWEEN %(first_day)s AND %(last_day)s
+                 ORDER BY cp.partner_id
+                """,
+                company=company.id,
+                since=now - timedelta(days=company.nps_invite_every_days),
+                first_day=last_day - timedelta(days=CATCH_UP_DAYS),
+                last_day=last_day,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _nps_channels(self, partners):
+        """{channel: customers}: by email when they have an address, else by
+        SMS when they have a phone; nobody else."""
+        by_email = partners.filtered("email_normalized")
+        by_sms = (partners - by_email).filtered(lambda p: p.phone_sanitized)
+        return {"mail": by_email, "sms": by_sms}
+
+    @api.model
+    def _nps_allowed(self, partners, channel, company, now):
+        verdicts = self.env["loyalty.contact.policy"]._check(partners, channel, company=company, at=now)
+        return partners.filtered(lambda p: verdicts[p.id][0] == ALLOWED)
+
+    @api.model
+    def _nps_invite(self, company, survey, now):
+        partners = self.env["res.partner"].sudo().browse(self._nps_due_partner_ids(company, now))
+        count = 0
+        for channel, group in self._nps_channels(partners).items():
+            allowed = self._nps_allowed(group, channel, company, now) if group else group
+            if not allowed:
+                continue
+            self.sudo().create(
+                [
+                    {
+                        "survey_id": survey.id,
+                        "partner_id": partner.id,
+                        "email": partner.email,
+                        "nps_invited_on": now,
+                        "nps_invite_channel": channel,
+                        "nps_company_id": company.id,
+                    }
+                    for partner in allowed
+                ]
+            )
+            self._nps_send(channel, allowed)
+            count += len(allowed)
+        return count
+
+    @api.model
+    def _nps_remind(self, company, now):
+        """Once, the invitations not answered after ``nps_reminder_days``
+        (tried for CATCH_UP_DAYS more when the policy holds them back)."""
+        reminder_day = now - timedelta(days=company.nps_reminder_days)
+        invitations = self.sudo().search(
+            [
+                ("nps_company_id", "=", company.id),
+                ("nps_invited_on", "<=", reminder_day),
+                ("nps_invited_on", ">", reminder_day - timedelta(days=CATCH_UP_DAYS)),
+                ("nps_reminded_on", "=", False),
+                ("state", "!=", "done"),
+                ("test_entry", "=", False),
+            ]
+        )
+        count = 0
+        for channel, _label in CHANNELS:
+            group = invitations.filtered(lambda i, c=channel: i.nps_invite_channel == c)
+            allowed = self._nps_allowed(group.partner_id, channel, company, now) if group else group.partner_id
+            todo = group.filtered(lambda i, a=allowed: i.partner_id in a)
+            if not todo:
+                continue
+            todo.write({"nps_reminded_on": now})
+            self._nps_send(channel, todo.partner_id)
+            count += len(todo)
+        return count
+
+    @api.model
+    def _nps_send(self, channel, partners):
+        mailing = self.env.ref(MAILINGS[channel]).sudo()
+        if channel == "sms":
+            mailing.action_send_sms(partners.ids)
+        else:
+            mailing._action_send_mail(partners.ids)
+
+    def _nps_url(self):
+        self.ensure_one()
+        return f"{self.survey_id.get_base_url()}{self.get_start_url()}"
