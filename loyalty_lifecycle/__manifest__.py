@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: Lifecycle & Loyalty",
     "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",

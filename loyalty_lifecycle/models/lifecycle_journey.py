@@ -47,6 +47,14 @@ class LifecycleJourney(models.Model):
         help="A paid purchase on a day after the customer started the journey cancels what is still to send: "
         "the offers stop once the customer bought.",
     )
+    stop_products = fields.Selection(
+        [("any", "Anything"), ("membership", "A membership")],
+        string="Stop When They Buy",
+        default="any",
+        required=True,
+        help="Which purchase stops the journey: anything paid, or a membership (a product with a validity), "
+        "so that a drink at the bar does not stop the renewal offers.",
+    )
 
     @api.constrains("holdout_percent")
     def _check_holdout_percent(self):

@@ -88,7 +88,7 @@ class LifecycleJourneyParticipant(models.Model):
         purchase that brought them into the stage does not count): the
         offers stop once the customer bought. One query for all of them."""
         self.flush_model(["state", "journey_id", "partner_id", "start_date"])
-        self.env["lifecycle.journey"].flush_model(["stop_on_purchase", "company_id", "active"])
+        self.env["lifecycle.journey"].flush_model(["stop_on_purchase", "stop_products", "company_id", "active"])
         self.env["res.partner"]._flush_membership_facts()
         self.env.cr.execute(
             SQL(
@@ -99,8 +99,11 @@ class LifecycleJourneyParticipant(models.Model):
                  WHERE p.state = 'running' AND j.stop_on_purchase
                    AND EXISTS (
                        SELECT 1 FROM customer_purchase cp
+                         LEFT JOIN product_product pp ON pp.id = cp.product_id
+                         LEFT JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
                         WHERE cp.partner_id = p.partner_id AND cp.company_id = j.company_id
                           AND cp.amount > 0 AND cp.date > p.start_date AND cp.date <= %s
+                          AND (j.stop_products = 'any' OR COALESCE(tmpl.validity_days, 0) > 0)
                    )
                 """,
                 today,

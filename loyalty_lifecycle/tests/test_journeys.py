@@ -318,6 +318,9 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.env["lifecycle.journey"].with_user(self.user_employee).search([])
         self.journey.with_user(self.user_manager).write({"holdout_percent": 20})
         self.assertEqual(self.journey.holdout_percent, 20)
+        # back to no holdout: whether this customer's stable draw falls in
+        # 20% depends on the record ids, not on the rights checked here
+        self.journey.with_user(self.user_manager).write({"holdout_percent": 0})
         with freeze_time(DAY0):
             self.enter(self.partner)
         with freeze_time("2025-03-06 07:00:00"):
@@ -336,9 +339,11 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
         self.assertEqual(set(retention.step_ids.mapped("anchor")), {"membership_end"})
         self.assertEqual(retention.step_ids.mapped("mailing_type"), ["mail", "sms"])
         self.assertTrue(retention.stop_on_purchase)
+        self.assertEqual(retention.stop_products, "membership", "a drink does not stop the renewal offers")
         winback = self.env.ref("loyalty_lifecycle.lifecycle_journey_winback")
         self.assertTrue(winback.active)
         self.assertTrue(winback.stop_on_purchase)
+        self.assertEqual(winback.stop_products, "membership")
         self.assertEqual(winback.stage_id, self.env.ref("loyalty_lifecycle.lifecycle_stage_winback"))
         self.assertEqual(winback.step_ids.mapped("delay_days"), [30, 60, 90])
         self.assertEqual(set(winback.step_ids.mapped("anchor")), {"membership_end"})

@@ -296,6 +296,22 @@ class TestJourneyTiming(JourneyInvoicingCommon):
         self.send(11)
         self.assertEqual(len(self.traces(self.member)), 1)
 
+    def test_only_a_membership_stops_the_renewal_offers(self):
+        """Retention and win-back stop when the member renews, not when they
+        buy a drink or a visit."""
+        self.journey.stop_products = "membership"
+        self.steps({"delay_days": 0}, {"delay_days": 10})
+        self.enter(0)
+        self.send(0)
+        self._buy(self.member, [4], self.visit, 5)
+        self.send(5)
+        participant = self.journey.participant_ids
+        self.assertEqual(participant.state, "running", "a visit does not stop it")
+        self._buy(self.member, [6], self.membership, 12000)
+        self.send(10)
+        self.assertEqual((participant.state, participant.stop_reason), ("cancelled", "lc_purchased"))
+        self.assertEqual(self.messages().mapped("state"), ["sent"], "the renewal stops the second offer")
+
     def test_purchase_does_not_stop_when_the_journey_goes_on(self):
         self.journey.stop_on_purchase = False
         self.steps({"delay_days": 0}, {"delay_days": 10})
