@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..tools import nps
+from odoo.addons.loyalty_lifecycle.models.loyalty_contact_policy import SKIPPED
 
-SKIPPED = "skipped"
+from ..tools import nps
 
 
 class LoyaltyContactPolicy(models.AbstractModel):
