@@ -30,6 +30,8 @@ from . import loyalty_contact_policy
 from . import lifecycle_journey
 from . import lifecycle_journey_participant
 from . import lifecycle_journey_message
+from . import lifecycle_journey_step_occurrence
+from . import lifecycle_journey_coupon
 from . import mailing_mailing
 from . import res_partner_journey
 from . import demo_gym

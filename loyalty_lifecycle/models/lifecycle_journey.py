@@ -48,12 +48,21 @@ class LifecycleJourney(models.Model):
         "the offers stop once the customer bought.",
     )
     stop_products = fields.Selection(
-        [("any", "Anything"), ("membership", "A membership")],
+        [("any", "Anything"), ("membership", "A membership"), ("products", "One of these products")],
         string="Stop When They Buy",
         default="any",
         required=True,
-        help="Which purchase stops the journey: anything paid, or a membership (a product with a validity), "
-        "so that a drink at the bar does not stop the renewal offers.",
+        help="Which purchase stops the journey: anything paid, a membership (a product with a validity), "
+        "so that a drink at the bar does not stop the renewal offers, or one of the products the journey "
+        "offers.",
+    )
+    stop_product_ids = fields.Many2many(
+        "product.product",
+        "lifecycle_journey_stop_product_rel",
+        "journey_id",
+        "product_id",
+        string="Stop Products",
+        help="A paid purchase of one of these products stops the journey.",
     )
 
     @api.constrains("holdout_percent")
@@ -61,6 +70,12 @@ class LifecycleJourney(models.Model):
         for journey in self:
             if not 0 <= journey.holdout_percent <= 100:
                 raise ValidationError(_("The holdout is a share between 0 and 100%."))
+
+    @api.constrains("stop_on_purchase", "stop_products", "stop_product_ids")
+    def _check_stop_products(self):
+        for journey in self:
+            if journey.stop_on_purchase and journey.stop_products == "products" and not journey.stop_product_ids:
+                raise ValidationError(_("Choose the products whose purchase stops the journey."))
 
     def _compute_counts(self):
         participants = dict(

@@ -36,8 +36,14 @@ class LifecycleJourneyMessage(models.Model):
     journey_id = fields.Many2one("lifecycle.journey", required=True, ondelete="cascade", index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    mailing_id = fields.Many2one(related="step_id.mailing_id")
-    mailing_type = fields.Selection(related="step_id.mailing_id.mailing_type", string="Channel")
+    mailing_id = fields.Many2one(
+        "mailing.mailing",
+        compute="_compute_mailing_id",
+        help="The mailing this message sends: the step's, or the one of this sending of a repeated step.",
+    )
+    mailing_type = fields.Selection(
+        [("mail", "Email"), ("sms", "SMS")], string="Channel", compute="_compute_mailing_id"
+    )
     state = fields.Selection(
         [
             ("pending", "Sending"),
@@ -70,6 +76,14 @@ class LifecycleJourneyMessage(models.Model):
             "A journey step is sent once per customer and occurrence.",
         )
     ]
+
+    @api.depends("step_id", "occurrence", "mailing_trace_id")
+    def _compute_mailing_id(self):
+        for message in self:
+            message.mailing_id = message.mailing_trace_id.mass_mailing_id or message.step_id._mailing_for(
+                message.occurrence
+            )
+            message.mailing_type = message.mailing_id.mailing_type
 
     # ------------------------------------------------------------------
     # The daily cron
@@ -228,19 +242,20 @@ class LifecycleJourneyMessage(models.Model):
         now = fields.Datetime.now()
         self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
         messages, late, seen = self._claim_due_rows(now, batch_size)
-        by_step = defaultdict(lambda: self.browse())
+        by_sending = defaultdict(lambda: self.browse())
         for message in messages:
-            by_step[message.step_id] |= message
-        for step in sorted(by_step, key=lambda s: (s.journey_id.id, s.sequence, s.id)):
-            by_step[step]._process_step(step, now)
+            by_sending[message.step_id, message.occurrence] |= message
+        for step, occurrence in sorted(by_sending, key=lambda k: (k[0].journey_id.id, k[0].sequence, k[0].id, k[1])):
+            by_sending[step, occurrence]._process_step(step, now, step._mailing_for(occurrence))
         (messages | late).participant_id._check_done()
         self.env.cr.execute(self._due_query(now, SQL("COUNT(*)")))
         remaining = self.env.cr.fetchone()[0]
         return seen, remaining
 
-    def _process_step(self, step, now):
+    def _process_step(self, step, now, mailing=None):
         """Check the condition and the contact policy for these messages of
-        ``step``, send the allowed ones with the step's mailing."""
+        ``step``, send the allowed ones with ``mailing`` (default: the
+        step's; a later sending of a repeated step may have its own)."""
         Partner = self.env["res.partner"]
         matching = Partner.search([("id", "in", self.partner_id.ids)] + step._condition())
         unmatched = self.filtered(lambda m: m.partner_id not in matching)
@@ -248,7 +263,7 @@ class LifecycleJourneyMessage(models.Model):
         todo = self - unmatched
         if not todo:
             return
-        mailing = step.mailing_id
+        mailing = mailing or step.mailing_id
         channel = "sms" if mailing.mailing_type == "sms" else "mail"
         verdicts = self.env["loyalty.contact.policy"]._check(
             todo.partner_id,

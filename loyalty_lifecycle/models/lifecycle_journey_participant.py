@@ -88,7 +88,9 @@ class LifecycleJourneyParticipant(models.Model):
         purchase that brought them into the stage does not count): the
         offers stop once the customer bought. One query for all of them."""
         self.flush_model(["state", "journey_id", "partner_id", "start_date"])
-        self.env["lifecycle.journey"].flush_model(["stop_on_purchase", "stop_products", "company_id", "active"])
+        self.env["lifecycle.journey"].flush_model(
+            ["stop_on_purchase", "stop_products", "stop_product_ids", "company_id", "active"]
+        )
         self.env["res.partner"]._flush_membership_facts()
         self.env.cr.execute(
             SQL(
@@ -103,7 +105,11 @@ class LifecycleJourneyParticipant(models.Model):
                          LEFT JOIN product_template tmpl ON tmpl.id = pp.product_tmpl_id
                         WHERE cp.partner_id = p.partner_id AND cp.company_id = j.company_id
                           AND cp.amount > 0 AND cp.date > p.start_date AND cp.date <= %s
-                          AND (j.stop_products = 'any' OR COALESCE(tmpl.validity_days, 0) > 0)
+                          AND (j.stop_products = 'any'
+                               OR (j.stop_products = 'membership' AND COALESCE(tmpl.validity_days, 0) > 0)
+                               OR (j.stop_products = 'products' AND cp.product_id IN (
+                                       SELECT r.product_id FROM lifecycle_journey_stop_product_rel r
+                                        WHERE r.journey_id = j.id)))
                    )
                 """,
                 today,

@@ -9,7 +9,12 @@ class MailingMailing(models.Model):
         they enter the stage again: Odoo's "already sent by this mailing"
         check, meant for one-off campaigns, does not apply to it."""
         self.ensure_one()
-        return bool(self.env["lifecycle.journey.step"].sudo().search_count([("mailing_id", "=", self.id)], limit=1))
+        return bool(
+            self.env["lifecycle.journey.step"].sudo().search_count([("mailing_id", "=", self.id)], limit=1)
+            or self.env["lifecycle.journey.step.occurrence"].sudo().search_count(
+                [("mailing_id", "=", self.id)], limit=1
+            )
+        )
 
     def _get_seen_list(self):
         if self._lc_in_journey():

@@ -8,7 +8,10 @@ PostgreSQL:
 - the ABC-XYZ run of the company (one SQL statement plus the partner classes);
 - the evaluation of the lifecycle stage rules (who moves where);
 - the daily cron applying the moves in its batches, until nothing is left;
-- a second cron run the same day (must move nobody).
+- a second cron run the same day (must move nobody);
+- the journeys: one day's due messages for every customer selected, claimed
+  and checked against the contact policy, then the daily journey cron with
+  Odoo's SMS queueing on a sample (extrapolated, and said so).
 
 Memory is the growth of the process's peak RSS during each step. Prints a
 Markdown table for the README. Run it with ``bin/bench``.
@@ -132,7 +135,10 @@ def main():
     parser.add_argument("--purchases-per-customer", type=int, default=12)
     parser.add_argument("--generate", action="store_true", help="add the synthetic customers first")
     parser.add_argument("--today", default=date.today().isoformat())
-    parser.add_argument("--steps", default="segmentation,stages,pos", help="comma-separated: segmentation,stages,pos")
+    parser.add_argument(
+        "--steps", default="segmentation,stages,pos,journeys", help="comma-separated: segmentation,stages,pos,journeys"
+    )
+    parser.add_argument("--journey-sample", type=int, default=2_000, help="customers the journey cron sends to")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = date.fromisoformat(args.today)
@@ -156,6 +162,8 @@ def main():
         measure_stage_rules(registry, rows, today)
     if "pos" in steps:
         measure_pos_loading(registry, rows)
+    if "journeys" in steps:
+        measure_journeys(registry, rows, today, args.journey_sample)
 
     print()
     print("| step | time | peak RSS growth | result |")
@@ -264,6 +272,120 @@ def measure_pos_loading(registry, rows):
             size = len(json.dumps(stock, default=str))
             step.note = f"{len(stock):,} loyalty cards ({size / 1024 / 1024:.1f} MiB)"
         cr.rollback()
+
+
+def measure_journeys(registry, rows, today, sample):
+    """Every bench customer enters a journey whose first step is an SMS due
+    today: select the due messages, claim them (one row each, the unique
+    key) and ask the contact policy about all of them, as one day of the
+    cron decides; then the cron itself, Odoo's SMS queueing included, on a
+    sample of ``sample`` customers."""
+    from datetime import datetime, time as dtime  # noqa: PLC0415
+
+    now = datetime.combine(today, dtime(9))
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        journey = env["lifecycle.journey"].search([("name", "=", "Bench Journey")], limit=1)
+        if not journey:
+            stage = env["lifecycle.stage"].create({"name": "Bench Journey Stage", "code": "bench_journey"})
+            mailing = env["mailing.mailing"].create(
+                {
+                    "subject": "Bench SMS",
+                    "mailing_type": "sms",
+                    "mailing_model_id": env.ref("base.model_res_partner").id,
+                    "mailing_domain": "[('id', 'in', [])]",
+                    "body_plaintext": "{{ object.contact_first_name }}, a solarium session at half price this month.",
+                }
+            )
+            journey = env["lifecycle.journey"].create(
+                {
+                    "name": "Bench Journey",
+                    "stage_id": stage.id,
+                    "stop_on_purchase": False,
+                    "step_ids": [(0, 0, {"mailing_id": mailing.id, "delay_days": 0, "window_days": 3})],
+                }
+            )
+        env.flush_all()
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM lifecycle_journey_participant WHERE journey_id = %(journey)s;
+                UPDATE res_partner
+                   SET marketing_consent = TRUE,
+                       mobile = '+7916' || lpad(mod(id, 10000000)::text, 7, '0'),
+                       phone_sanitized = '+7916' || lpad(mod(id, 10000000)::text, 7, '0')
+                 WHERE starts_with(name, 'Customer ');
+                INSERT INTO lifecycle_journey_participant (partner_id, journey_id, company_id, start_date, state,
+                                                          holdout, create_uid, create_date, write_uid, write_date)
+                SELECT p.id, %(journey)s, %(company)s, %(today)s, 'running', mod(p.id * 7919, 100) < 10,
+                       1, NOW(), 1, NOW()
+                  FROM res_partner p
+                 WHERE starts_with(p.name, 'Customer ');
+                ANALYZE lifecycle_journey_participant;
+                """,
+                journey=journey.id,
+                company=env.company.id,
+                today=today,
+            )
+        )
+        cr.commit()
+        Message = env["lifecycle.journey.message"]
+
+        with Step(rows, "journeys: one day's due messages selected") as step:
+            cr.execute(Message._due_query(now, SQL("COUNT(*)")))
+            due = cr.fetchone()[0]
+            step.note = f"{due:,} messages due"
+
+        with Step(rows, "journeys: the day's messages claimed (a row each) and checked by the contact policy") as step:
+            messages, late, seen = Message._claim_due_rows(now, due)
+            verdicts = env["loyalty.contact.policy"]._check(
+                messages.partner_id,
+                "sms",
+                company=journey.company_id,
+                at=now,
+                holdout=messages.filtered(lambda m: m.participant_id.holdout).partner_id.ids,
+            )
+            allowed = sum(1 for state, _reason, _retry in verdicts.values() if state == "allowed")
+            step.note = f"{len(messages):,} claimed, {allowed:,} allowed"
+        cr.rollback()
+
+        # the cron, sending included, on a sample: the others leave the journey
+        cr.execute(
+            SQL(
+                """
+                UPDATE lifecycle_journey_participant SET state = 'cancelled'
+                 WHERE journey_id = %(journey)s AND id NOT IN (
+                       SELECT id FROM lifecycle_journey_participant WHERE journey_id = %(journey)s
+                        ORDER BY id LIMIT %(sample)s)
+                """,
+                journey=journey.id,
+                sample=sample,
+            )
+        )
+        cr.commit()
+    with Step(rows, f"journeys: the daily cron on {sample:,} customers, Odoo's SMS queue included") as step:
+        batches = processed = 0
+        while True:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                done, remaining = env["lifecycle.journey.message"]._send_due()
+            batches += 1
+            processed += done
+            if not remaining:
+                break
+        seconds = time.perf_counter() - step.t0
+        step.note = (
+            f"{processed:,} messages in {batches} batches; "
+            f"100,000 would take about {seconds / max(processed, 1) * 100_000:.0f} s (extrapolated)"
+        )
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM sms_sms s JOIN mailing_mailing m ON m.id = s.mailing_id WHERE m.subject = %s",
+                "Bench SMS",
+            )
+        )
+        print(f"journeys: {cr.fetchone()[0]:,} SMS queued in all runs of the bench")
 
 
 if __name__ == "__main__":
