@@ -305,6 +305,9 @@ def measure_journeys(registry, rows, today, sample):
                     "step_ids": [(0, 0, {"mailing_id": mailing.id, "delay_days": 0, "window_days": 3})],
                 }
             )
+        # only this journey runs: the default ones (started by the stage
+        # step's moves) would make the sample of the cron step a full run
+        env["lifecycle.journey"].search([("id", "!=", journey.id)]).active = False
         env.flush_all()
         cr.execute(
             SQL(
