@@ -3,6 +3,7 @@ from . import res_partner_quick_customer
 from . import referral_rate
 from . import loyalty_program
 from . import referral_reward
+from . import referral_signup
 from . import pos_order
 from . import account_move
 from . import account_move_line

@@ -32,6 +32,20 @@ class LoyaltyProgram(models.Model):
         help="The most referral points one referrer earns in a calendar month in this programme; 0: no cap.",
     )
 
+    referral_offer = fields.Html(
+        "Offer to the Friend",
+        translate=True,
+        sanitize=True,
+        default=lambda self: self._referral_default_offer(),
+        help="What a friend reads on the page of a referral link (/r/<code>), above the sign-up form.",
+    )
+    referral_consent_text = fields.Text(
+        "Consent Text",
+        translate=True,
+        default=lambda self: self._referral_default_consent(),
+        help="The box a friend ticks on the sign-up page: their consent to be registered and contacted.",
+    )
+
     _sql_constraints = [
         (
             "referral_points_per_currency_positive",
@@ -57,6 +71,18 @@ class LoyaltyProgram(models.Model):
         if vals.get("referral_enabled"):
             self._referral_default_rates()
         return res
+
+    def _referral_default_offer(self):
+        return _(
+            "<p>Sign up with the invitation of a friend: show your phone at the front desk on your first visit and "
+            "get a welcome gift. Your friend is thanked when you make your first purchase.</p>"
+        )
+
+    def _referral_default_consent(self):
+        return _(
+            "I agree that my name, phone and email are kept to register me as a customer and to send me offers; "
+            "I can unsubscribe at any time."
+        )
 
     def _referral_default_rates(self):
         """A programme that starts paying referrals without rates gets the

@@ -1,3 +1,5 @@
+from urllib.parse import quote as url_quote
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize_all
@@ -43,6 +45,14 @@ class ResPartner(models.Model):
         "res.partner", "referred_by_id", string="Referred Customers", readonly=True, groups=CUSTOMER_BASE_USER
     )
     referral_count = fields.Integer(compute="_compute_referral_count", string="Referrals", groups=CUSTOMER_BASE_USER)
+    referral_url = fields.Char(
+        "Referral Link",
+        compute="_compute_referral_url",
+        groups=CUSTOMER_BASE_USER,
+        help="The customer's link to share (/r/ and their code): a friend who opens it can sign up. For the "
+        "mailings: {{ object.referral_url }}.",
+    )
+    referral_qr_url = fields.Char("Referral QR Code", compute="_compute_referral_url", groups=CUSTOMER_BASE_USER)
 
     _sql_constraints = [
         ("referral_code_unique", "UNIQUE(referral_code)", "This referral code is already used by another customer."),
@@ -66,6 +76,19 @@ class ResPartner(models.Model):
         counts = dict(self._read_group([("referred_by_id", "in", self.ids)], ["referred_by_id"], ["__count"]))
         for partner in self:
             partner.referral_count = counts.get(partner, 0)
+
+    @api.depends("referral_code")
+    def _compute_referral_url(self):
+        base_url = self.get_base_url() if self else ""
+        for partner in self:
+            code = partner.sudo().referral_code
+            partner.referral_url = f"{base_url}/r/{code}" if code else False
+            # Odoo's own barcode route draws the QR code of the link
+            partner.referral_qr_url = (
+                f"/report/barcode/?barcode_type=QR&value={url_quote(partner.referral_url, safe='')}&width=240&height=240"
+                if code
+                else False
+            )
 
     @api.depends("referred_by_id")
     def _compute_referred_by_code(self):

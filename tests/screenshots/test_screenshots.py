@@ -26,6 +26,7 @@ from odoo.tests.common import ChromeBrowser, get_db_name
 from odoo.tools import config
 
 WIDTH, HEIGHT = 1400, 900
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844  # a phone screen, in CSS pixels
 
 # Which addon's description page shows which picture (bin/screenshots copies
 # them there; every picture also goes to docs/screenshots/ for the README).
@@ -37,6 +38,7 @@ SCREENS = {
     "pos_phone_search": "loyalty_lifecycle",
     "pos_reward": "loyalty_lifecycle",
     "referrals": "referral_program",
+    "referral_signup": "referral_program",
     "nps_surveys": "survey_nps",
     "nps_analysis": "survey_nps",
 }
@@ -160,6 +162,18 @@ class TestScreenshots(HttpCase):
         self.cr.flush()
         self.cr.clear()
 
+    def _open_public_phone_browser(self):
+        """A visitor's phone: not logged in, 390 px wide."""
+        self.addCleanup(self._wait_remaining_requests)
+        self.browser = ChromeBrowser(self, success_signal="test successful")
+        self.addCleanup(self.browser.stop)
+        self.browser._websocket_request(
+            "Emulation.setDeviceMetricsOverride",
+            params={"width": PHONE_WIDTH, "height": PHONE_HEIGHT, "deviceScaleFactor": 1, "mobile": True},
+        )
+        self.cr.flush()
+        self.cr.clear()
+
     def _check_browser(self):
         result = self.browser._result
         if result.done() and not result.cancelled() and result.exception():
@@ -211,7 +225,7 @@ class TestScreenshots(HttpCase):
         self.browser.navigate_to(f"{self.base_url()}{path}", wait_stop=True)
         self._wait(ready, what)
 
-    def _shot(self, name):
+    def _shot(self, name, size=(WIDTH, HEIGHT)):
         self.assertIn(name, SCREENS)
         # The last renders and transitions settle, and the page is idle.
         self._eval("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 400)))")
@@ -219,7 +233,7 @@ class TestScreenshots(HttpCase):
         data = self.browser._websocket_request("Page.captureScreenshot", params={"format": "png"}, timeout=30)["data"]
         png = base64.b64decode(data)
         self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
-        self.assertEqual(struct.unpack(">II", png[16:24]), (WIDTH, HEIGHT), f"{name}: the fixed viewport")
+        self.assertEqual(struct.unpack(">II", png[16:24]), size, f"{name}: the fixed viewport")
         (self.out_dir / f"{name}.png").write_bytes(png)
         self._check_browser()
 
@@ -336,6 +350,23 @@ class TestScreenshots(HttpCase):
             )
         self._wait("document.querySelector('.o_list_view .o_data_row')", "the referred customers")
         self._shot("referrals")
+
+    def test_referral_signup(self):
+        """The page of a customer's referral link on a friend's phone."""
+        # the gym's programme pays referrals (as its manager would set it)
+        self.program.sudo().referral_enabled = True
+        referrer = self.env["res.partner"].search(
+            [("referral_code", "!=", False), ("company_id", "=", self.company.id)], limit=1
+        )
+        self.assertTrue(referrer, "the demo data has a customer with a referral code")
+        first_name = referrer.name.split()[0]
+        self._open_public_phone_browser()
+        self._open(f"/r/{referrer.referral_code}", "document.querySelector('form.o_referral_signup_form')", "the form")
+        self.assertIn(f"{first_name} invites you", self._texts("h1")[0])
+        self.assertLessEqual(
+            self._eval("document.documentElement.scrollWidth"), PHONE_WIDTH, "no sideways scrolling on a phone"
+        )
+        self._shot("referral_signup", size=(PHONE_WIDTH, PHONE_HEIGHT))
 
     def test_nps_surveys(self):
         """NPS per survey."""
