@@ -21,6 +21,7 @@
         "sale_loyalty",
         "mass_mailing",
         "mass_mailing_sms",
+        "portal",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
     "post_init_hook": "post_init_hook",
@@ -54,6 +55,8 @@
         "data/lifecycle_journey_data.xml",
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
+        # the customer's own page
+        "views/portal_loyalty_templates.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

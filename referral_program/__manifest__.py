@@ -20,6 +20,7 @@
         "views/referral_reward_views.xml",
         "views/referral_signup_views.xml",
         "views/referral_signup_templates.xml",
+        "views/portal_loyalty_templates.xml",
         "wizard/referral_referrer_change_views.xml",
         "views/referral_program_menus.xml",
     ],

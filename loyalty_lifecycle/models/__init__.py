@@ -34,4 +34,5 @@ from . import lifecycle_journey_step_occurrence
 from . import lifecycle_journey_coupon
 from . import mailing_mailing
 from . import res_partner_journey
+from . import res_partner_portal
 from . import demo_gym

@@ -211,3 +211,31 @@ class TestReferralSignupPage(ReferralSignupMixin, HttpCase):
         self.assertIn("This invitation is not active", unknown.text)
         self.assertEqual(self.url_open("/r/%3Cscript%3E").status_code, 404)
         self.assertFalse(self.env["res.partner"].search([("phone_sanitized", "=", "+79162222222")]))
+
+
+@tagged("post_install", "-at_install")
+class TestReferralPortal(ReferralSignupMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_referrer()
+        cls.anna_user = new_test_user(cls.env, login="portal_anna", groups="base.group_portal", name="Anna Portal")
+        cls.anna_user.partner_id.sudo().referral_code = "ANNB2345"
+        cls.env["res.partner"].sudo().create({"name": "Boris Friend", "referred_by_id": cls.anna_user.partner_id.id})
+        new_test_user(cls.env, login="portal_other", groups="base.group_portal")
+
+    def test_my_link_and_friends(self):
+        self.authenticate("portal_anna", "portal_anna")
+        page = self.url_open("/my/loyalty")
+        self.assertIn("Invite a friend", page.text)
+        self.assertIn("/r/ANNB2345", page.text)
+        self.assertIn("barcode_type=QR", page.text)
+        self.assertIn("https://wa.me/?text=", page.text)
+        self.assertIn("Boris:", page.text, "friends by first name")
+        self.assertNotIn("Boris Friend", page.text)
+
+    def test_someone_else_sees_no_code(self):
+        self.authenticate("portal_other", "portal_other")
+        page = self.url_open("/my/loyalty")
+        self.assertNotIn("ANNB2345", page.text)
+        self.assertNotIn("Invite a friend", page.text)
