@@ -89,7 +89,7 @@ class LifecycleJourneyMessage(models.Model):
     # The daily cron
     # ------------------------------------------------------------------
     @api.model
-    def _due_query(self, now, select, limit=None):
+    def _due_query(self, now, select, limit=None, new_only=False):
         """The messages due now: one row per running participant, step and
         occurrence whose day has come (the day of its anchor plus its delay,
         plus the days between two sendings for each repetition) and that has
@@ -133,7 +133,7 @@ class LifecycleJourneyMessage(models.Model):
                       LEFT JOIN lifecycle_journey_message m
                              ON m.participant_id = p.id AND m.step_id = s.id AND m.occurrence = occ.n
                      WHERE p.state = 'running'
-                       AND (m.id IS NULL OR (m.state = 'deferred' AND m.next_try <= %(now)s))
+                       AND (m.id IS NULL OR (NOT %(new_only)s AND m.state = 'deferred' AND m.next_try <= %(now)s))
                    ) due
              WHERE due.due_date <= %(today)s
              %(tail)s
@@ -142,6 +142,7 @@ class LifecycleJourneyMessage(models.Model):
             select=select,
             today=today,
             now=now,
+            new_only=new_only,
             tail=(
                 SQL("ORDER BY due.participant_id, due.sequence, due.step_id, due.occurrence LIMIT %s", limit)
                 if limit
@@ -157,15 +158,16 @@ class LifecycleJourneyMessage(models.Model):
         return messages, seen
 
     @api.model
-    def _claim_due_rows(self, now, limit):
-        """Write the rows of the next ``limit`` due messages and return the
-        ones this transaction owns: new rows it inserted (a concurrent
-        insert of the same key loses, ON CONFLICT), and deferred rows it
+    def _claim_due_rows(self, now, limit=None):
+        """Write the rows of the due messages (the next ``limit`` of them,
+        or all of the day) in one INSERT ... SELECT and return the ones this
+        transaction owns: new rows it inserted (a concurrent insert of the
+        same key loses, ON CONFLICT), and deferred rows whose time has come,
         moved back to pending. A new message whose window has passed (its
         day came while the customer was not in the journey yet) is written
         as not sent, with that reason.
 
-        :return: (messages to process, messages written as not sent, rows seen)
+        :return: (messages to process, messages written as not sent, rows written)
         """
         for model in (
             "lifecycle.journey",
@@ -177,80 +179,107 @@ class LifecycleJourneyMessage(models.Model):
         self.env["res.partner"]._flush_membership_facts()
         today = fields.Date.context_today(self, now)
         self.env.cr.execute(
-            self._due_query(
-                now,
-                SQL(
-                    "due.participant_id, due.step_id, due.occurrence, due.message_id, due.journey_id, "
-                    "due.partner_id, due.company_id, due.due_date, due.due_date + due.window_days"
+            SQL(
+                """
+                INSERT INTO lifecycle_journey_message
+                       (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state, reason,
+                        date, due_date, last_date, create_uid, create_date, write_uid, write_date)
+                %(due)s
+                ON CONFLICT (participant_id, step_id, occurrence) DO NOTHING
+                RETURNING id, state
+                """,
+                due=self._due_query(
+                    now,
+                    SQL(
+                        """
+                        due.participant_id, due.step_id, due.occurrence, due.journey_id, due.partner_id,
+                        due.company_id,
+                        CASE WHEN due.due_date + due.window_days < %(today)s THEN 'skipped' ELSE 'pending' END,
+                        CASE WHEN due.due_date + due.window_days < %(today)s THEN 'lc_window_passed' END,
+                        CASE WHEN due.due_date + due.window_days < %(today)s THEN %(now)s::timestamp END,
+                        due.due_date, due.due_date + due.window_days, %(uid)s, %(now)s, %(uid)s, %(now)s
+                        """,
+                        today=today,
+                        now=now,
+                        uid=self.env.uid,
+                    ),
+                    limit,
+                    new_only=True,
                 ),
+            )
+        )
+        ids, late_ids = [], []
+        for message_id, state in self.env.cr.fetchall():
+            (ids if state == "pending" else late_ids).append(message_id)
+        written = len(ids) + len(late_ids)
+        # deferred messages whose retry time has come, of customers still in the journey
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lifecycle_journey_message m SET state = 'pending', write_date = %(now)s
+                  FROM lifecycle_journey_participant p
+                 WHERE p.id = m.participant_id AND p.state = 'running'
+                   AND m.state = 'deferred' AND m.next_try <= %(now)s
+                RETURNING m.id
+                """,
+                now=now,
+            )
+        )
+        deferred = [row[0] for row in self.env.cr.fetchall()]
+        ids += deferred
+        self.invalidate_model()
+        return self.browse(ids), self.browse(late_ids), written + len(deferred)
+
+    @api.model
+    def _take_pending(self, limit):
+        """The next ``limit`` pending messages, locked for this transaction:
+        another worker skips them (FOR UPDATE SKIP LOCKED) and takes the next
+        ones; a crash leaves them pending for the next run."""
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM lifecycle_journey_message
+                 WHERE state = 'pending'
+                 ORDER BY id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
                 limit,
             )
         )
-        rows = self.env.cr.fetchall()
-        new = [row for row in rows if not row[3]]
-        deferred = [row[3] for row in rows if row[3]]
-        ids, late_ids = [], []
-        if new:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO lifecycle_journey_message
-                           (participant_id, step_id, occurrence, journey_id, partner_id, company_id, state, reason,
-                            date, due_date, last_date, create_uid, create_date, write_uid, write_date)
-                    SELECT v.participant_id, v.step_id, v.occurrence, v.journey_id, v.partner_id, v.company_id,
-                           CASE WHEN v.last_date < %(today)s THEN 'skipped' ELSE 'pending' END,
-                           CASE WHEN v.last_date < %(today)s THEN 'lc_window_passed' END,
-                           CASE WHEN v.last_date < %(today)s THEN %(now)s END,
-                           v.due_date, v.last_date, %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM (VALUES %(values)s)
-                           AS v(participant_id, step_id, occurrence, journey_id, partner_id, company_id,
-                                due_date, last_date)
-                    ON CONFLICT (participant_id, step_id, occurrence) DO NOTHING
-                    RETURNING id, state
-                    """,
-                    uid=self.env.uid,
-                    now=now,
-                    today=today,
-                    values=SQL(", ").join(
-                        SQL("(%s, %s, %s, %s, %s, %s, %s::date, %s::date)", p, s, n, j, pa, c, due, last)
-                        for p, s, n, _m, j, pa, c, due, last in new
-                    ),
-                )
-            )
-            for message_id, state in self.env.cr.fetchall():
-                (ids if state == "pending" else late_ids).append(message_id)
-        if deferred:
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE lifecycle_journey_message SET state = 'pending', write_date = %s"
-                    " WHERE id IN %s AND state = 'deferred' RETURNING id",
-                    now,
-                    tuple(deferred),
-                )
-            )
-            ids += [row[0] for row in self.env.cr.fetchall()]
-        self.invalidate_model()
-        return self.browse(ids), self.browse(late_ids), len(rows)
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _pending_count(self):
+        self.flush_model(["state"])
+        self.env.cr.execute("SELECT COUNT(*) FROM lifecycle_journey_message WHERE state = 'pending'")
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _send_due(self, batch_size=CRON_BATCH_SIZE):
-        """Stop the journeys of the customers who bought, then claim and
-        process one batch of due messages.
+        """One call of the daily cron. When no message is waiting, stop the
+        journeys of the customers who bought and write every message due
+        today at once (the day's queue, one statement); then send the next
+        ``batch_size`` waiting messages. The cron calls again while some
+        wait (``_notify_progress``), each call committed: the day's selection
+        runs once, not once per batch.
 
         :return: (processed, remaining)
         """
         now = fields.Datetime.now()
-        self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
-        messages, late, seen = self._claim_due_rows(now, batch_size)
+        late = self.browse()
+        if not self._pending_count():
+            self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
+            _messages, late, _written = self._claim_due_rows(now)
+        messages = self._take_pending(batch_size)
         by_sending = defaultdict(lambda: self.browse())
         for message in messages:
             by_sending[message.step_id, message.occurrence] |= message
         for step, occurrence in sorted(by_sending, key=lambda k: (k[0].journey_id.id, k[0].sequence, k[0].id, k[1])):
             by_sending[step, occurrence]._process_step(step, now, step._mailing_for(occurrence))
         (messages | late).participant_id._check_done()
-        self.env.cr.execute(self._due_query(now, SQL("COUNT(*)")))
-        remaining = self.env.cr.fetchone()[0]
-        return seen, remaining
+        return len(messages) + len(late), self._pending_count()
 
     def _process_step(self, step, now, mailing=None):
         """Check the condition and the contact policy for these messages of

@@ -27,3 +27,4 @@ from . import test_membership_end
 from . import test_journeys_year
 from . import test_journey_offers
 from . import test_portal_loyalty
+from . import test_journey_queue
