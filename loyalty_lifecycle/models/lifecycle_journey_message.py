@@ -109,6 +109,7 @@ class LifecycleJourneyMessage(models.Model):
             partner_ids=SQL(
                 """
                 SELECT p.partner_id FROM lifecycle_journey_participant p
+                  JOIN lifecycle_journey j ON j.id = p.journey_id AND j.active
                  WHERE p.state = 'running' AND EXISTS (
                        SELECT 1 FROM lifecycle_journey_step s
                         WHERE s.journey_id = p.journey_id AND s.anchor = 'membership_end')
@@ -117,7 +118,7 @@ class LifecycleJourneyMessage(models.Model):
         )
         return SQL(
             """
-            WITH ends AS (%(ends)s)
+            WITH ends AS MATERIALIZED (%(ends)s)
             SELECT %(select)s
               FROM (
                     SELECT p.id AS participant_id, s.id AS step_id, occ.n AS occurrence, m.id AS message_id,

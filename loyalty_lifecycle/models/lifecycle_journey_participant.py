@@ -98,7 +98,7 @@ class LifecycleJourneyParticipant(models.Model):
                 SELECT p.id
                   FROM lifecycle_journey_participant p
                   JOIN lifecycle_journey j ON j.id = p.journey_id
-                 WHERE p.state = 'running' AND j.stop_on_purchase
+                 WHERE p.state = 'running' AND j.stop_on_purchase AND j.active
                    AND EXISTS (
                        SELECT 1 FROM customer_purchase cp
                          LEFT JOIN product_product pp ON pp.id = cp.product_id

@@ -276,7 +276,8 @@ def measure_pos_loading(registry, rows):
 
 def measure_journeys(registry, rows, today):
     """Every bench customer enters a journey whose first step is an SMS due
-    today: count the due messages, write the day's queue (one row each, the
+    today, next to the default journeys (the customers the stage step moved
+    are in them): count the due messages, write the day's queue (one row each, the
     unique key), then send a few batches as the cron does, through the
     contact policy and Odoo's SMS queue. Everything is rolled back."""
     from datetime import datetime, time as dtime  # noqa: PLC0415
@@ -304,8 +305,7 @@ def measure_journeys(registry, rows, today):
                     "step_ids": [(0, 0, {"mailing_id": mailing.id, "delay_days": 0, "window_days": 3})],
                 }
             )
-        # only this journey runs: the default ones were started by the stage step's moves
-        env["lifecycle.journey"].search([("id", "!=", journey.id)]).active = False
+        # the default journeys run too, with the customers the stage step moved into their stages
         env.flush_all()
         cr.execute(
             SQL(
