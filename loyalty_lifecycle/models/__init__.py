@@ -31,5 +31,6 @@ from . import lifecycle_journey
 from . import lifecycle_journey_participant
 from . import lifecycle_journey_message
 from . import mailing_mailing
+from . import mailing_trace
 from . import res_partner_journey
 from . import demo_gym
