@@ -54,6 +54,7 @@
         "data/lifecycle_journey_data.xml",
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
+        "wizard/loyalty_mailing_send_views.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

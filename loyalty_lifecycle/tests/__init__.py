@@ -26,3 +26,4 @@ from . import test_journeys
 from . import test_membership_end
 from . import test_journeys_year
 from . import test_contact_policy_traces
+from . import test_mailing_send
