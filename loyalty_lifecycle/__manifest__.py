@@ -55,6 +55,7 @@
         "data/lifecycle_journey_data.xml",
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
+        "wizard/loyalty_mailing_send_views.xml",
         # the customer's own page
         "views/portal_loyalty_templates.xml",
     ],

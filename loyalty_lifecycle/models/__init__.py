@@ -33,6 +33,7 @@ from . import lifecycle_journey_message
 from . import lifecycle_journey_step_occurrence
 from . import lifecycle_journey_coupon
 from . import mailing_mailing
+from . import mailing_trace
 from . import res_partner_journey
 from . import res_partner_portal
 from . import demo_gym

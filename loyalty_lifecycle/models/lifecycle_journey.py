@@ -161,7 +161,7 @@ class LifecycleJourneyStep(models.Model):
     marketing = fields.Boolean(
         default=True,
         help="A marketing message needs the customer's consent and counts against the caps; a "
-        "transactional one does not. Odoo's blacklists apply to both.",
+        "transactional one does not. A valid phone (SMS) or email address and Odoo's blacklists apply to both.",
     )
 
     @api.constrains("mailing_id")

@@ -6,7 +6,10 @@ step, occurrence): a rerun of the cron or a second worker finds the row and
 sends nothing twice. The message itself is Odoo's: the step's mailing sends
 it to the customer with its own per-recipient sending, and the
 ``mailing.trace`` it creates (sent, opened, clicked, bounced, or cancelled by
-Odoo's blacklists) is linked here.
+Odoo's blacklists) is linked here. A message that is finally not sent (the
+contact policy, the step's condition, its days passed, the journey stopped)
+is a cancelled trace of the step's mailing with its reason, linked the same
+way; a deferred one gets its trace when it is sent or finally not.
 """
 
 import logging
@@ -229,7 +232,9 @@ class LifecycleJourneyMessage(models.Model):
         deferred = [row[0] for row in self.env.cr.fetchall()]
         ids += deferred
         self.invalidate_model()
-        return self.browse(ids), self.browse(late_ids), written + len(deferred)
+        late = self.browse(late_ids)
+        late._trace_not_sent()
+        return self.browse(ids), late, written + len(deferred)
 
     @api.model
     def _take_pending(self, limit):
@@ -285,15 +290,17 @@ class LifecycleJourneyMessage(models.Model):
     def _process_step(self, step, now, mailing=None):
         """Check the condition and the contact policy for these messages of
         ``step``, send the allowed ones with ``mailing`` (default: the
-        step's; a later sending of a repeated step may have its own)."""
+        step's; a later sending of a repeated step may have its own); the
+        ones finally not sent are cancelled traces of it."""
+        mailing = mailing or step.mailing_id
         Partner = self.env["res.partner"]
         matching = Partner.search([("id", "in", self.partner_id.ids)] + step._condition())
         unmatched = self.filtered(lambda m: m.partner_id not in matching)
         unmatched.write({"state": "skipped", "reason": "lc_condition", "date": now, "next_try": False})
         todo = self - unmatched
         if not todo:
+            unmatched._trace_not_sent(mailing)
             return
-        mailing = mailing or step.mailing_id
         channel = "sms" if mailing.mailing_type == "sms" else "mail"
         verdicts = self.env["loyalty.contact.policy"]._check(
             todo.partner_id,
@@ -319,8 +326,12 @@ class LifecycleJourneyMessage(models.Model):
                 unsent["deferred", reason, next_day] |= message
             else:
                 unsent["skipped", reason, False] |= message
+        skipped = unmatched
         for (state, reason, retry_at), group in unsent.items():
             group.write({"state": state, "reason": reason, "next_try": retry_at, "date": now})
+            if state == "skipped":
+                skipped |= group
+        skipped._trace_not_sent(mailing)
         if allowed:
             allowed._send(mailing, now)
 
@@ -351,6 +362,20 @@ class LifecycleJourneyMessage(models.Model):
         for message in self:
             # one UPDATE for all of them at the flush
             message.mailing_trace_id = trace_by_partner.get(message.partner_id.id, Trace)
+
+    def _trace_not_sent(self, mailing=None):
+        """Write these messages, finally not sent, as cancelled traces of
+        ``mailing`` (default: each message's own) with their reason, in one
+        create per mailing through the contact policy, and link them."""
+        by_mailing = defaultdict(lambda: self.browse())
+        for message in self:
+            by_mailing[mailing or message.mailing_id] |= message
+        Policy = self.env["loyalty.contact.policy"]
+        for message_mailing, messages in by_mailing.items():
+            traces = Policy._trace_not_sent(message_mailing, [(m.partner_id, m.reason) for m in messages])
+            for message, trace in zip(messages, traces):
+                # one UPDATE for all of them at the flush
+                message.mailing_trace_id = trace
 
     @api.model
     def _cron_send(self, batch_size=CRON_BATCH_SIZE):

@@ -73,13 +73,14 @@ class LifecycleJourneyParticipant(models.Model):
         return self.sudo().create(vals_list)
 
     def _cancel(self, reason="lc_stage_left"):
-        """Stop: the steps not sent yet will not be (deferred ones included)."""
+        """Stop: the steps not sent yet will not be (deferred ones included:
+        each a cancelled trace of its mailing with the reason)."""
         if not self:
             return
         self.write({"state": "cancelled", "end_date": fields.Date.context_today(self), "stop_reason": reason})
-        self.message_ids.filtered(lambda m: m.state in ("deferred", "pending")).write(
-            {"state": "cancelled", "reason": reason, "next_try": False}
-        )
+        waiting = self.message_ids.filtered(lambda m: m.state in ("deferred", "pending"))
+        waiting.write({"state": "cancelled", "reason": reason, "next_try": False})
+        waiting._trace_not_sent()
 
     @api.model
     def _stop_on_purchase(self, today):

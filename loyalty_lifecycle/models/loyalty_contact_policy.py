@@ -1,9 +1,13 @@
 """One contact policy: may this customer get this message now?
 
 Every sender of the Customer Base asks ``loyalty.contact.policy._check``
-before it sends (today: the journeys). Odoo's own rules stay Odoo's: the
-email and phone blacklists, opt-outs and unsubscribe links are applied by
-Email/SMS Marketing when the mailing sends, and show on its traces.
+before it sends (the journeys, the manual sends from a customer list, the
+NPS invitations), and writes what it did not send with
+``_trace_not_sent``: a cancelled ``mailing.trace`` of the mailing with the
+policy's reason as its failure type, so that a mailing's statistics count
+every customer it was meant for. Odoo's own rules stay Odoo's: the email and
+phone blacklists, opt-outs and unsubscribe links are applied by Email/SMS
+Marketing when the mailing sends, and show on its traces.
 """
 
 from datetime import datetime, time, timedelta
@@ -11,10 +15,12 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 
 # Why a message was not sent now (lifecycle.journey.message.reason).
 REASONS = [
+    ("lc_invalid_phone", "No valid mobile number"),
+    ("lc_invalid_email", "No valid email address"),
     ("lc_no_consent", "No consent to offers"),
     ("lc_cap_email", "Email cap reached (30 days)"),
     ("lc_cap_sms", "SMS cap reached (30 days)"),
@@ -93,13 +99,34 @@ class LoyaltyContactPolicy(models.AbstractModel):
         return dict(self.env.cr.fetchall())
 
     @api.model
+    def _reachable(self, partners, channel, company):
+        """Ids of ``partners`` the channel can reach: for an SMS a mobile or
+        phone number that ``phonenumbers`` reads as valid in the customer's
+        country, else the company's (Odoo's own phone formatting, the one
+        its SMS composer uses); for an email an address Odoo accepts
+        (``email_normalize``). No query: the values are read in batch."""
+        if channel == "sms":
+            number_fields = partners._phone_get_number_fields()
+            return {
+                partner.id
+                for partner in partners
+                if any(
+                    partner._phone_format_number(partner[fname], country=partner.country_id or company.country_id)
+                    for fname in number_fields
+                    if partner[fname]
+                )
+            }
+        return {partner.id for partner in partners if email_normalize(partner.email or "")}
+
+    @api.model
     def _check(self, partners, channel, marketing=True, company=None, at=None, holdout=None):
         """May each of ``partners`` get a message of ``channel`` now?
 
         :param channel: ``"mail"`` or ``"sms"`` (the mailing's trace type)
         :param marketing: False for a transactional message (points credited,
             a survey the customer asked for): no consent or cap applies, and
-            Odoo's blacklists still do when the mailing sends
+            Odoo's blacklists still do when the mailing sends; a valid phone
+            (SMS) or email address is needed either way
         :param company: whose caps and time zone apply (default: current)
         :param at: the moment of sending, naive UTC (default: now)
         :param holdout: ids of the customers in a holdout group: never sent
@@ -112,6 +139,7 @@ class LoyaltyContactPolicy(models.AbstractModel):
         holdout = set(holdout or ())
         partners = partners.sudo()
         result = {}
+        reachable = self._reachable(partners, channel, company)
         quiet_end = self._quiet_window(company, at) if channel == "sms" else None
         month_counts = day_counts = {}
         if marketing:
@@ -132,6 +160,8 @@ class LoyaltyContactPolicy(models.AbstractModel):
         for partner in partners:
             if partner.id in holdout:
                 result[partner.id] = (SKIPPED, "lc_holdout", False)
+            elif partner.id not in reachable:
+                result[partner.id] = (SKIPPED, "lc_invalid_phone" if channel == "sms" else "lc_invalid_email", False)
             elif marketing and not partner.marketing_consent:
                 result[partner.id] = (SKIPPED, "lc_no_consent", False)
             elif marketing and month_counts.get(partner.id, 0) >= month_cap:
@@ -143,3 +173,37 @@ class LoyaltyContactPolicy(models.AbstractModel):
             else:
                 result[partner.id] = (ALLOWED, False, False)
         return result
+
+    @api.model
+    def _trace_not_sent(self, mailing, partner_reasons):
+        """Write the messages of ``mailing`` that were not sent as Odoo's
+        cancelled ``mailing.trace``, in one create: model ``res.partner``,
+        ``res_id`` the customer, the reason (a code of REASONS) as failure
+        type. The caps do not count them (UNSENT_TRACE_STATUSES).
+
+        :param partner_reasons: [(partner, reason)], one trace each
+        :return: the traces, in the order of ``partner_reasons``
+        """
+        if not partner_reasons:
+            return self.env["mailing.trace"]
+        trace_type = "sms" if mailing.mailing_type == "sms" else "mail"
+        # the senders' users (Customer Base) only read the traces: the policy writes them
+        return (
+            self.env["mailing.trace"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "trace_type": trace_type,
+                        "trace_status": "cancel",
+                        "failure_type": reason,
+                        "mass_mailing_id": mailing.id,
+                        "model": "res.partner",
+                        "res_id": partner.id,
+                        "email": partner.email_normalized or partner.email if trace_type == "mail" else False,
+                        "sms_number": partner.phone_sanitized if trace_type == "sms" else False,
+                    }
+                    for partner, reason in partner_reasons
+                ]
+            )
+        )

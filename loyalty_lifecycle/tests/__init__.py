@@ -28,3 +28,5 @@ from . import test_journeys_year
 from . import test_journey_offers
 from . import test_portal_loyalty
 from . import test_journey_queue
+from . import test_contact_policy_traces
+from . import test_mailing_send

@@ -163,7 +163,8 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.run_cron()
         message = self.messages()
         self.assertEqual((message.state, message.reason), ("skipped", "lc_no_consent"))
-        self.assertFalse(self.traces())
+        self.assertEqual(message.mailing_trace_id, self.traces(), "not sent: a cancelled trace with the reason")
+        self.assertEqual((message.trace_status, message.failure_type), ("cancel", "lc_no_consent"))
 
     def test_transactional_skips_consent(self):
         self.partner.marketing_consent = False
@@ -202,7 +203,8 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.run_cron()
         message = self.messages()
         self.assertEqual((message.state, message.reason), ("skipped", "lc_cap_sms"))
-        self.assertEqual(len(self.traces()), 4, "no fifth SMS")
+        self.assertEqual(self.traces().mapped("trace_status"), ["cancel"] + ["sent"] * 4, "no fifth SMS")
+        self.assertEqual(message.failure_type, "lc_cap_sms")
 
     def test_cap_old_traces_do_not_count(self):
         self._past_sms_traces(["2025-01-05 08:00", "2025-01-12 08:00", "2025-01-20 08:00", "2025-02-01 08:00"])
@@ -250,7 +252,8 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.run_cron()
         message = self.messages()
         self.assertEqual((message.state, message.reason), ("skipped", "lc_holdout"))
-        self.assertFalse(self.traces())
+        self.assertEqual((self.traces().trace_status, self.traces().failure_type), ("cancel", "lc_holdout"))
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "=", self.partner.id)]))
 
     def test_holdout_draw_is_deterministic(self):
         draws = [holdout_draw(partner_id, 7, 10) for partner_id in range(1, 5001)]
@@ -281,7 +284,8 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
         self.assertEqual((message.state, message.reason), ("cancelled", "lc_stage_left"))
         with freeze_time("2025-03-07 07:00:00"):
             self.run_cron()
-        self.assertFalse(self.traces())
+        self.assertEqual(self.traces(), message.mailing_trace_id)
+        self.assertEqual((message.trace_status, message.failure_type), ("cancel", "lc_stage_left"))
 
     def test_condition_not_met_skipped(self):
         self.step_sms.condition_domain = "[('lc_visit_count', '>=', 1)]"
@@ -291,7 +295,7 @@ class TestJourneys(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.run_cron()
         message = self.messages()
         self.assertEqual((message.state, message.reason), ("skipped", "lc_condition"))
-        self.assertFalse(self.traces())
+        self.assertEqual((self.traces().trace_status, self.traces().failure_type), ("cancel", "lc_condition"))
 
     def test_blacklisted_phone_is_odoos(self):
         self.env["phone.blacklist"].sudo().add(self.partner.mobile)

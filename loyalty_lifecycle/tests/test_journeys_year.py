@@ -331,7 +331,12 @@ class TestJourneyTiming(JourneyInvoicingCommon):
         self._buy(self.member, [2], self.visit, 5)
         self.send(3)
         self.assertEqual((self.messages().state, self.messages().reason), ("cancelled", "lc_purchased"))
-        self.assertEqual(len(self.traces(self.member)), 1, "only the other campaign's SMS")
+        traces = self.traces(self.member)
+        self.assertEqual(len(traces), 2)
+        self.assertEqual(traces.filtered(lambda t: t.trace_status != "cancel").mass_mailing_id.subject, "Other campaign")
+        self.assertEqual(
+            (self.messages().trace_status, self.messages().failure_type), ("cancel", "lc_purchased"), "not sent"
+        )
 
     def test_repeated_every_n_days_up_to_k_times(self):
         self.steps({"delay_days": 1, "repeat_count": 3, "repeat_every_days": 7, "window_days": 2})

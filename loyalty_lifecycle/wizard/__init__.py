@@ -1,3 +1,4 @@
 from . import lifecycle_stage_preview
 from . import loyalty_points_adjust
 from . import loyalty_card_update_balance
+from . import loyalty_mailing_send

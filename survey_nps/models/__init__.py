@@ -9,5 +9,6 @@ from . import res_company
 from . import res_config_settings
 from . import loyalty_contact_policy
 from . import lifecycle_journey_message
+from . import mailing_trace
 from . import survey_user_input_invitation
 from . import mailing_mailing

@@ -10,9 +10,11 @@ The messages are Odoo's: the mailings ``survey_nps.mailing_nps_invite_email``
 and ``survey_nps.mailing_nps_invite_sms`` (by email when the customer has an
 address, else by SMS), sent with the mailing's per-recipient sending, so
 that each is a ``mailing.trace`` under Odoo's blacklists and opt-outs. The
-contact policy (consent, caps, quiet hours, the detractors' rest) decides
-first; a customer it holds back today is tried again the next days, for a
-week.
+contact policy (consent, caps, quiet hours, a valid address or phone, the
+detractors' rest) decides first; a customer it holds back today is tried
+again the next days, for a week. On the last of these days, a customer the
+policy still does not allow is a cancelled trace of the mailing with the
+policy's reason (``loyalty.contact.policy._trace_not_sent``), once.
 """
 
 import logging
@@ -21,7 +23,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.loyalty_lifecycle.models.loyalty_contact_policy import ALLOWED
+from odoo.addons.loyalty_lifecycle.models.loyalty_contact_policy import ALLOWED, SKIPPED
 
 _logger = logging.getLogger(__name__)
 
@@ -55,10 +57,13 @@ class SurveyUserInput(models.Model):
             _logger.info("NPS: %s invited and %s reminded for %s", invited, reminded, company.name)
 
     @api.model
-    def _nps_due_partner_ids(self, company, now):
+    def _nps_due(self, company, now):
         """The customers of ``company`` whose first paid purchase there was
         ``nps_invite_after_days`` ago (up to CATCH_UP_DAYS more) and who got
-        no invitation of the company within ``nps_invite_every_days``."""
+        no invitation of the company within ``nps_invite_every_days``.
+
+        :return: {partner id: True on the last day they are tried}
+        """
         today = fields.Date.context_today(self, now)
         last_day = today - timedelta(days=company.nps_invite_after_days)
         self.env["res.partner"]._flush_membership_facts()
@@ -66,7 +71,7 @@ class SurveyUserInput(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cp.partner_id
+                SELECT cp.partner_id, MIN(cp.date) = %(first_day)s
                   FROM customer_purchase cp
                   JOIN res_partner p ON p.id = cp.partner_id AND p.active
                  WHERE cp.company_id = %(company)s AND cp.amount > 0
@@ -85,7 +90,7 @@ class SurveyUserInput(models.Model):
                 last_day=last_day,
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _nps_channels(self, partners):
@@ -102,10 +107,20 @@ class SurveyUserInput(models.Model):
 
     @api.model
     def _nps_invite(self, company, survey, now):
-        partners = self.env["res.partner"].sudo().browse(self._nps_due_partner_ids(company, now))
+        due = self._nps_due(company, now)
+        partners = self.env["res.partner"].sudo().browse(list(due))
         count = 0
         for channel, group in self._nps_channels(partners).items():
-            allowed = self._nps_allowed(group, channel, company, now) if group else group
+            if not group:
+                continue
+            verdicts = self.env["loyalty.contact.policy"]._check(group, channel, company=company, at=now)
+            allowed = group.filtered(lambda p, v=verdicts: v[p.id][0] == ALLOWED)
+            self._nps_trace_not_sent(
+                channel,
+                [(p, verdicts[p.id][1]) for p in group if due[p.id] and verdicts[p.id][0] == SKIPPED],
+                company,
+                now,
+            )
             if not allowed:
                 continue
             self.sudo().create(
@@ -151,6 +166,32 @@ class SurveyUserInput(models.Model):
             self._nps_send(channel, todo.partner_id)
             count += len(todo)
         return count
+
+    @api.model
+    def _nps_trace_not_sent(self, channel, partner_reasons, company, now):
+        """The customers not invited on their last day: a cancelled trace of
+        the channel's invitation mailing with the policy's reason, once (a
+        rerun finds the trace of this invitation period)."""
+        if not partner_reasons:
+            return
+        mailing = self.env.ref(MAILINGS[channel]).sudo()
+        traced = set(
+            self.env["mailing.trace"]
+            .sudo()
+            .search(
+                [
+                    ("mass_mailing_id", "=", mailing.id),
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", [partner.id for partner, _reason in partner_reasons]),
+                    ("trace_status", "=", "cancel"),
+                    ("create_date", ">", now - timedelta(days=company.nps_invite_every_days)),
+                ]
+            )
+            .mapped("res_id")
+        )
+        self.env["loyalty.contact.policy"]._trace_not_sent(
+            mailing, [(partner, reason) for partner, reason in partner_reasons if partner.id not in traced]
+        )
 
     @api.model
     def _nps_send(self, channel, partners):

@@ -156,6 +156,25 @@ class TestNpsInvite(CustomerBaseGroupsMixin, AccountTestInvoicingCommon, MockEma
         self.assertEqual(sms.partner_id, self.sergey)
         self.assertEqual(len(self.invitations(self.sergey)), 1)
 
+    def test_not_invited_by_the_last_day_is_a_cancelled_trace(self):
+        """Ivan gave no consent: tried every day for a week, then written
+        as a cancelled trace of the invitation mailing, once."""
+        Trace = self.env["mailing.trace"]
+        domain = [("model", "=", "res.partner"), ("res_id", "in", (self.ivan | self.nina).ids)]
+        self.run_cron(at(30))
+        self.run_cron(at(36))
+        self.assertFalse(Trace.search(domain), "still tried the next day")
+        mails, _sms = self.run_cron(at(37), twice=True)
+        self.assertFalse(mails)
+        trace = Trace.search(domain)
+        self.assertEqual(
+            (trace.res_id, trace.trace_type, trace.trace_status, trace.failure_type, trace.mass_mailing_id),
+            (self.ivan.id, "mail", "cancel", "lc_no_consent", self.env.ref("survey_nps.mailing_nps_invite_email")),
+        )
+        self.run_cron(at(38))
+        self.assertEqual(Trace.search(domain), trace)
+        self.assertFalse(self.invitations(self.ivan))
+
     def test_blacklisted_email_is_not_sent(self):
         self.env["mail.blacklist"].sudo()._add("anna@example.com")
         mails, _sms = self.run_cron(at(30))

@@ -148,6 +148,9 @@ class TestNpsLoop(LoyaltyLifecycleCommon):
         # a reason the journey's message can hold
         reasons = dict(self.env["lifecycle.journey.message"]._fields["reason"]._description_selection(self.env))
         self.assertIn("nps_detractor", reasons)
+        # and a cancelled trace of the mailing it held back
+        failures = dict(self.env["mailing.trace"]._fields["failure_type"]._description_selection(self.env))
+        self.assertEqual(failures["nps_detractor"], reasons["nps_detractor"])
 
     def test_default_surveys_after_install(self):
         default = self.env.ref("survey_nps.survey_nps_default")
