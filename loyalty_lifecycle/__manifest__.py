@@ -54,6 +54,11 @@
         "data/lifecycle_journey_data.xml",
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
+        # journeys' results
+        "security/lifecycle_journey_report_security.xml",
+        "views/res_config_settings_journey_report_views.xml",
+        "report/lifecycle_journey_report_views.xml",
+        "wizard/lifecycle_journey_results_views.xml",
     ],
     "assets": {
         "point_of_sale._assets_pos": [

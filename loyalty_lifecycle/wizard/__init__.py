@@ -1,3 +1,5 @@
 from . import lifecycle_stage_preview
 from . import loyalty_points_adjust
 from . import loyalty_card_update_balance
+from . import sms_composer
+from . import lifecycle_journey_results
