@@ -267,3 +267,17 @@ class TestJourneyReport(JourneyInvoicingCommon):
             self.env["lifecycle.journey.results"].with_user(self.user).create(
                 {"date_from": day(2), "date_to": day(0)}
             )
+
+    def test_journey_kanban(self):
+        """The journeys' kanban, by stage, with their counts, for a user."""
+        action = self.env.ref("loyalty_lifecycle.lifecycle_journey_action")
+        self.assertEqual(action.view_mode, "list,kanban,form")
+        Journey = self.env["lifecycle.journey"].with_user(self.user)
+        arch = Journey.get_views([(False, "kanban")])["views"]["kanban"]["arch"]
+        self.assertIn('default_group_by="stage_id"', arch)
+        self.assertIn('name="participant_count"', arch)
+        self.assertIn('name="message_count"', arch)
+        groups = Journey.web_read_group([("id", "=", self.journey.id)], ["stage_id"], ["stage_id"])["groups"]
+        self.assertEqual([group["stage_id"][0] for group in groups], [self.stage.id])
+        journey = Journey.browse(self.journey.id)
+        self.assertEqual((journey.participant_count, journey.message_count), (5, 10))
