@@ -36,3 +36,4 @@ from . import mailing_mailing
 from . import mailing_trace
 from . import res_partner_journey
 from . import demo_gym
+from . import demo_gym_journeys
