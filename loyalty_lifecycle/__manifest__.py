@@ -56,6 +56,11 @@
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
         "wizard/loyalty_mailing_send_views.xml",
+        # journeys' results
+        "security/lifecycle_journey_report_security.xml",
+        "views/res_config_settings_journey_report_views.xml",
+        "report/lifecycle_journey_report_views.xml",
+        "wizard/lifecycle_journey_results_views.xml",
         # the customer's own page
         "views/portal_loyalty_templates.xml",
     ],

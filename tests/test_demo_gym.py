@@ -45,6 +45,7 @@ class TestDemoGym(TransactionCase):
         )
         cls.survey.nps_question_id = question
         cls.answers = cls.env["survey.survey"]._demo_gym_nps_answers(cls.survey.id, reason.id)
+        cls.journeys = Company._demo_gym_journeys()
 
     def test_a_gym_in_moscow_selling_in_roubles(self):
         self.assertEqual(self.gym.currency_id, self.env.ref("base.RUB"))
@@ -272,6 +273,42 @@ class TestDemoGym(TransactionCase):
             self.assertEqual(partner.lifecycle_stage_id.code, customer.stage, "the year replayed again")
         self.assertFalse(self.env["res.partner"]._demo_gym_referrals(), "the referrals are not recorded twice")
         self.assertTrue(self.irina.has_group("loyalty_lifecycle.loyalty_lifecycle_group_user"), "rights given back")
+
+    def test_journeys_replayed(self):
+        """The gym's journeys, their last months replayed by the daily job:
+        messages sent, held back for the holdout and not sent, nothing left
+        in the outgoing queues, the results report showing them."""
+        self.assertEqual(sorted(self.journeys.mapped("name")), ["Activation", "Retention", "Win-back"])
+        self.assertEqual(self.journeys.company_id, self.gym)
+        self.assertEqual(set(self.journeys.mapped("holdout_percent")), {20.0})
+        self.assertTrue(self.gym.lc_cost_sms_segment and self.gym.lc_cost_email)
+        Message = self.env["lifecycle.journey.message"]
+        messages = Message.search([("journey_id", "in", self.journeys.ids)])
+        self.assertEqual(messages.company_id, self.gym)
+        self.assertTrue(messages.filtered(lambda m: m.state == "sent"), "messages sent")
+        self.assertTrue(messages.filtered(lambda m: m.reason == "lc_holdout"), "the holdout recorded")
+        first = self.today - timedelta(days=120)
+        dated = messages.filtered("date")
+        self.assertTrue(all(first <= m.date.date() <= self.today for m in dated), "dated in the replayed days")
+        self.assertGreater(len({m.date.date() for m in dated}), 10, "sent over many days")
+        traces = messages.mailing_trace_id
+        statuses = set(traces.mapped("trace_status"))
+        self.assertIn("sent", statuses, "delivered")
+        self.assertFalse(statuses & {"outgoing", "process"}, "nothing left to send")
+        self.assertNotIn("mail_smtp", traces.mapped("failure_type"), "no connection failure left")
+        self.assertEqual(
+            {(t.id, t.create_date.date()) for t in traces},
+            {(m.mailing_trace_id.id, m.date.date()) for m in messages if m.mailing_trace_id},
+            "each trace dated the day it stands for",
+        )
+        mailings = self.journeys.step_ids.mailing_id
+        self.assertFalse(self.env["sms.sms"].search([("mailing_id", "in", mailings.ids)]), "no SMS queued")
+        self.assertFalse(self.env["mail.mail"].search([("mailing_id", "in", mailings.ids)]), "no e-mail queued")
+        self.assertFalse(self.env["ir.config_parameter"].get_param("mail.mail.force.send.limit"))
+        report = self.env["lifecycle.journey.report"].search([("company_id", "=", self.gym.id)])
+        self.assertEqual(len(report), len(messages.filtered(lambda m: m.state in ("sent", "skipped", "cancelled"))))
+        self.assertGreater(sum(report.mapped("cost")), 0)
+        self.assertFalse(self.env["res.company"]._demo_gym_journeys(), "no second set of journeys")
 
     def test_admin_works_in_the_gym(self):
         self.env["res.company"]._demo_gym_admin()

@@ -4,6 +4,8 @@ from . import lifecycle_stage
 from . import lifecycle_stage_history
 from . import res_company
 from . import res_config_settings
+from . import res_company_journey_report
+from . import res_config_settings_journey_report
 from . import res_partner
 from . import res_partner_lifecycle
 from . import res_partner_membership
@@ -37,3 +39,4 @@ from . import mailing_trace
 from . import res_partner_journey
 from . import res_partner_portal
 from . import demo_gym
+from . import demo_gym_journeys

@@ -1,1 +1,2 @@
 from . import customer_purchase
+from . import lifecycle_journey_report

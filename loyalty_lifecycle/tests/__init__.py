@@ -23,6 +23,8 @@ from . import test_points_security
 from . import test_points_companies
 from . import test_phone_search_fuzz
 from . import test_journeys
+from . import test_journey_stats
+from . import test_journey_report
 from . import test_membership_end
 from . import test_journeys_year
 from . import test_journey_offers

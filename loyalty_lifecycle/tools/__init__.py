@@ -1,1 +1,2 @@
 from . import abc_xyz
+from . import journey_stats

@@ -19,6 +19,7 @@ import os
 import re
 import struct
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from odoo.tests import HttpCase, loaded_demo_data, new_test_user, tagged
@@ -37,6 +38,8 @@ SCREENS = {
     "points_ledger": "loyalty_lifecycle",
     "pos_phone_search": "loyalty_lifecycle",
     "pos_reward": "loyalty_lifecycle",
+    "journey_form": "loyalty_lifecycle",
+    "journey_results": "loyalty_lifecycle",
     "referrals": "referral_program",
     "referral_signup": "referral_program",
     "nps_surveys": "survey_nps",
@@ -400,6 +403,59 @@ class TestScreenshots(HttpCase):
         total = self._texts(".o_pivot table tbody tr:first-child td")
         self.assertEqual(total, [f"{overall:.1f}"], "the NPS of every answer")
         self._shot("nps_analysis")
+
+    def test_journey_form(self):
+        """A journey of the gym: its stage, holdout, steps and counts."""
+        journeys = self.env["lifecycle.journey"].with_user(self.user).search([("company_id", "=", self.company.id)])
+        self.assertTrue(journeys, "the demo gym has journeys")
+        journey = max(journeys, key=lambda j: (len(j.step_ids), j.message_count, -j.id))
+        self.assertTrue(journey.message_count, "the demo replayed the journeys' messages")
+        messages = str(journey.message_count)
+        # (the ORM is read before the browser opens: its requests share the test's cursor)
+        steps = len(journey.step_ids)
+        self._open_browser(self.user)
+        self._open(
+            self._action("loyalty_lifecycle.lifecycle_journey_action", journey.id),
+            "document.querySelectorAll('.o_form_view .o_field_one2many .o_data_row').length > 0",
+            "the journey form",
+        )
+        self.assertEqual(len(self._texts(".o_form_view .o_field_one2many .o_data_row")), steps, "a row per step")
+        buttons = "\n".join(self._texts(".o_form_view .o-form-buttonbox"))
+        self.assertIn(messages, buttons, "the count of its messages")
+        self._shot("journey_form")
+
+    def test_journey_results(self):
+        """The journeys' results over the demo's replayed months: per journey
+        and step, messaged against holdout, uplift and cost."""
+        results = (
+            self.env["lifecycle.journey.results"]
+            .with_user(self.user)
+            .with_company(self.company)
+            .create({"company_id": self.company.id, "date_from": date.today() - timedelta(days=120)})
+        )
+        action = results.action_compute()
+        lines = results.line_ids
+        total = lines.filtered(lambda line: line.level == "total")
+        self.assertTrue(total.messaged and total.holdout, "messaged and holdout customers in the demo")
+        # an action to open the lines in the browser (the wizard returns it as a dict)
+        window = self.env["ir.actions.act_window"].create(
+            {
+                "name": action["name"],
+                "res_model": action["res_model"],
+                "view_mode": action["view_mode"],
+                "domain": repr(action["domain"]),
+                "context": repr(action["context"]),
+            }
+        )
+        self._open_browser(self.user)
+        self._open(
+            f"/odoo/action-{window.id}",
+            f"document.querySelectorAll('.o_list_view .o_data_row').length === {len(lines)}",
+            "the journey results",
+        )
+        rows = self._texts(".o_list_view .o_data_row")
+        self.assertTrue(rows[-1].startswith("All journeys"), rows[-1])
+        self._shot("journey_results")
 
     def test_pos_screens(self):
         """At the till, a cashier types the customer's phone as they say it,
