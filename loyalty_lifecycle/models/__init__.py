@@ -29,6 +29,7 @@ from . import res_partner_points
 from . import loyalty_contact_policy
 from . import lifecycle_journey
 from . import lifecycle_journey_participant
+from . import lifecycle_journey_participant_event
 from . import lifecycle_journey_message
 from . import mailing_mailing
 from . import res_partner_journey

@@ -220,13 +220,16 @@ class LifecycleJourneyMessage(models.Model):
 
     @api.model
     def _send_due(self, batch_size=CRON_BATCH_SIZE):
-        """Stop the journeys of the customers who bought, then claim and
-        process one batch of due messages.
+        """Start the journeys of today's events, stop the journeys of the
+        customers who bought, then claim and process one batch of due
+        messages.
 
         :return: (processed, remaining)
         """
         now = fields.Datetime.now()
-        self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
+        Participant = self.env["lifecycle.journey.participant"]
+        Participant._start_event_journeys(fields.Date.context_today(self, now))
+        Participant._stop_on_purchase(fields.Date.context_today(self, now))
         messages, late, seen = self._claim_due_rows(now, batch_size)
         by_step = defaultdict(lambda: self.browse())
         for message in messages:
