@@ -25,3 +25,4 @@ from . import test_phone_search_fuzz
 from . import test_journeys
 from . import test_membership_end
 from . import test_journeys_year
+from . import test_journeys_events
