@@ -116,6 +116,14 @@ class LifecycleJourney(models.Model):
                     )
                 )
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for journey, vals in zip(self, vals_list, strict=True):
+            if journey.trigger == "points_expiring" and "active" not in (default or {}):
+                # one active points-expiring journey per company: the copy waits, archived
+                vals["active"] = False
+        return vals_list
+
     @api.onchange("trigger")
     def _onchange_trigger(self):
         if self.trigger != "stage":

@@ -297,6 +297,10 @@ class TestJourneyEvents(PointsLedgerMixin, JourneyInvoicingCommon):
             self.env["lifecycle.journey"].create({"name": "Both", "trigger": "birthday", "stage_id": stage.id})
         with self.assertRaises(ValidationError):
             self.env["lifecycle.journey"].create({"name": "Minus", "trigger": "birthday", "trigger_days": -1})
+        # one active points-expiring journey per company: nobody is warned twice
+        with self.assertRaises(ValidationError):
+            self.points_expiring.copy({"active": True})
+        self.assertFalse(self.points_expiring.copy().active, "a copy waits, archived")
 
     def test_access(self):
         user = new_test_user(
@@ -305,8 +309,6 @@ class TestJourneyEvents(PointsLedgerMixin, JourneyInvoicingCommon):
             groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_user",
             company_id=self.env.company.id,
         )
-        with self.assertRaises(ValidationError):
-            self.points_expiring.copy()
         journey = self.birthday.with_user(user)
         self.assertEqual(journey.trigger, "birthday")
         with self.assertRaises(AccessError):
