@@ -2,7 +2,7 @@
 {
     "name": "Customer Base: Lifecycle & Loyalty",
     "summary": "Customer lifecycle stages, ABC-XYZ segmentation and loyalty points for an existing customer base",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/Customer Base",
     "website": "https://github.com/customer-base/customer-base",
     "author": "Customer Base Team",
@@ -53,6 +53,7 @@
         "views/loyalty_points_menus.xml",
         # journeys
         "data/lifecycle_journey_data.xml",
+        "data/lifecycle_journey_event_data.xml",
         "data/ir_cron_journey_data.xml",
         "views/lifecycle_journey_views.xml",
         "wizard/loyalty_mailing_send_views.xml",

@@ -31,6 +31,7 @@ from . import res_partner_points
 from . import loyalty_contact_policy
 from . import lifecycle_journey
 from . import lifecycle_journey_participant
+from . import lifecycle_journey_participant_event
 from . import lifecycle_journey_message
 from . import lifecycle_journey_step_occurrence
 from . import lifecycle_journey_coupon

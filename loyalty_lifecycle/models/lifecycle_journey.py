@@ -1,11 +1,14 @@
-"""Stage journeys: timed SMS and email of Odoo's Email/SMS Marketing.
+"""Journeys: timed SMS and email of Odoo's Email/SMS Marketing.
 
 A journey starts for a customer when they enter its stage (a participant,
-lifecycle_journey_participant.py); its steps send a ``mailing.mailing`` on
-their day: a delay from the stage entry or from the end of the customer's
-membership (res_partner_membership.py), within a window of days, repeated
-if set; the daily cron sends what is due (lifecycle_journey_message.py)
-through the contact policy (loyalty_contact_policy.py).
+lifecycle_journey_participant.py) or on an event: their first paid purchase,
+points credited, points about to expire, their birthday coming
+(lifecycle_journey_participant_event.py, started by the daily cron). Its
+steps send a ``mailing.mailing`` on their day: a delay from the start or
+from the end of the customer's membership (res_partner_membership.py),
+within a window of days, repeated if set; the daily cron sends what is due
+(lifecycle_journey_message.py) through the contact policy
+(loyalty_contact_policy.py).
 """
 
 from odoo import _, api, fields, models
@@ -22,10 +25,39 @@ class LifecycleJourney(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    trigger = fields.Selection(
+        [
+            ("stage", "Entering a stage"),
+            ("first_purchase", "First paid purchase"),
+            ("points_credited", "Points credited"),
+            ("points_expiring", "Points about to expire"),
+            ("birthday", "Birthday coming"),
+        ],
+        string="Starts On",
+        default="stage",
+        required=True,
+        help="Entering a stage: the journey starts when the customer enters its stage and leaving it cancels "
+        "what is still to send. An event: the daily run starts the journey once per event (the first paid "
+        "purchase once ever, points credited once a day, points expiring once per expiry date, the birthday "
+        "once a year), whatever the customer's stage; its steps count from the day it starts: the day of the "
+        "event, or the days before it set below.",
+    )
+    trigger_days = fields.Integer(
+        "Days Before",
+        default=0,
+        help="Points about to expire: the journey starts this many days before a lot of points expires. "
+        "Birthday coming: this many days before the birthday (0: on the day).",
+    )
+    events_since = fields.Date(
+        "Events From",
+        default=fields.Date.context_today,
+        help="Only the events from this day on start the journey (the day it was created): customers whose "
+        "first purchase was long ago do not all get a welcome on the day the journey is set up. The daily "
+        "run catches up the events of the last few days, so a missed run loses nobody.",
+    )
     stage_id = fields.Many2one(
         "lifecycle.stage",
         string="Starts When Entering",
-        required=True,
         ondelete="restrict",
         index=True,
         help="A customer who enters this stage starts the journey; leaving it cancels what is still to send.",
@@ -64,6 +96,47 @@ class LifecycleJourney(models.Model):
         string="Stop Products",
         help="A paid purchase of one of these products stops the journey.",
     )
+
+    @api.constrains("trigger", "stage_id", "trigger_days")
+    def _check_trigger(self):
+        for journey in self:
+            if journey.trigger == "stage" and not journey.stage_id:
+                raise ValidationError(_("A journey that starts on entering a stage needs the stage."))
+            if journey.trigger != "stage" and journey.stage_id:
+                raise ValidationError(_("A journey that starts on an event has no stage."))
+            if journey.trigger_days < 0 or journey.trigger_days > 366:
+                raise ValidationError(_("The days before the event are between 0 and 366."))
+
+    @api.constrains("trigger", "active", "company_id")
+    def _check_one_points_expiring(self):
+        """Two warnings for the same points would be one too many."""
+        for company in self.filtered(lambda j: j.active and j.trigger == "points_expiring").company_id:
+            if (
+                self.with_context(active_test=True).search_count(
+                    [("trigger", "=", "points_expiring"), ("company_id", "=", company.id)]
+                )
+                > 1
+            ):
+                raise ValidationError(
+                    _(
+                        "%(company)s already has an active journey started by points about to expire: a customer "
+                        "gets one warning for the same points.",
+                        company=company.name,
+                    )
+                )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for journey, vals in zip(self, vals_list, strict=True):
+            if journey.trigger == "points_expiring" and "active" not in (default or {}):
+                # one active points-expiring journey per company: the copy waits, archived
+                vals["active"] = False
+        return vals_list
+
+    @api.onchange("trigger")
+    def _onchange_trigger(self):
+        if self.trigger != "stage":
+            self.stage_id = False
 
     @api.constrains("holdout_percent")
     def _check_holdout_percent(self):
@@ -125,12 +198,13 @@ class LifecycleJourneyStep(models.Model):
     )
     mailing_type = fields.Selection(related="mailing_id.mailing_type", string="Channel")
     anchor = fields.Selection(
-        [("stage_entry", "Entering the stage"), ("membership_end", "Membership end")],
+        [("stage_entry", "The start"), ("membership_end", "Membership end")],
         string="Timed From",
         default="stage_entry",
         required=True,
-        help="The day the delay counts from: the day the customer entered the journey's stage, or the day "
-        "their membership ends (stacked validities, renewals included: a renewal moves the step's day).",
+        help="The day the delay counts from: the day the customer started the journey (entered its stage, "
+        "or the day of its event), or the day their membership ends (stacked validities, renewals included: "
+        "a renewal moves the step's day).",
     )
     delay_days = fields.Integer(
         "Delay (days)",

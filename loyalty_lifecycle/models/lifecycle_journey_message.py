@@ -264,19 +264,22 @@ class LifecycleJourneyMessage(models.Model):
 
     @api.model
     def _send_due(self, batch_size=CRON_BATCH_SIZE):
-        """One call of the daily cron. When no message is waiting, stop the
-        journeys of the customers who bought and write every message due
-        today at once (the day's queue, one statement); then send the next
-        ``batch_size`` waiting messages. The cron calls again while some
-        wait (``_notify_progress``), each call committed: the day's selection
-        runs once, not once per batch.
+        """One call of the daily cron. When no message is waiting, start the
+        journeys of today's events, stop the journeys of the customers who
+        bought, and write every message due today at once (the day's queue,
+        one statement); then send the next ``batch_size`` waiting messages.
+        The cron calls again while some wait (``_notify_progress``), each
+        call committed: the day's selection runs once, not once per batch.
 
         :return: (processed, remaining)
         """
         now = fields.Datetime.now()
         late = self.browse()
         if not self._pending_count():
-            self.env["lifecycle.journey.participant"]._stop_on_purchase(fields.Date.context_today(self, now))
+            today = fields.Date.context_today(self, now)
+            Participant = self.env["lifecycle.journey.participant"]
+            Participant._start_event_journeys(today)
+            Participant._stop_on_purchase(today)
             _messages, late, _written = self._claim_due_rows(now)
         messages = self._take_pending(batch_size)
         by_sending = defaultdict(lambda: self.browse())

@@ -1,6 +1,7 @@
-"""A customer in a journey: started on entering the journey's stage,
-cancelled on leaving it or, for a journey that stops on a purchase, on a paid
-purchase after the start; done when every step is sent or skipped."""
+"""A customer in a journey: started on entering the journey's stage
+(cancelled on leaving it) or on an event (lifecycle_journey_participant_event.py);
+cancelled, for a journey that stops on a purchase, on a paid purchase after
+the start; done when every step is sent or skipped."""
 
 import hashlib
 
@@ -27,7 +28,14 @@ class LifecycleJourneyParticipant(models.Model):
     journey_id = fields.Many2one("lifecycle.journey", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="journey_id.company_id", store=True, index=True)
     stage_id = fields.Many2one(related="journey_id.stage_id")
+    trigger = fields.Selection(related="journey_id.trigger", string="Started On")
     start_date = fields.Date(required=True, default=fields.Date.context_today)
+    event_date = fields.Date(
+        "Event Day",
+        readonly=True,
+        help="The day of the event that started the journey: the first paid purchase, the points credited, "
+        "the points' expiry, the birthday. An event starts a journey once for a customer.",
+    )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("cancelled", "Cancelled")],
         default="running",
@@ -41,11 +49,28 @@ class LifecycleJourneyParticipant(models.Model):
     end_date = fields.Date("Ended On")
     stop_reason = fields.Selection(REASONS, "Stopped Because", readonly=True)
 
+    def init(self):
+        super().init()
+        # the same event never starts a journey twice for a customer: a rerun,
+        # a second worker and a batch started again after a crash find the row
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS lifecycle_journey_participant_event_unique
+                    ON lifecycle_journey_participant (journey_id, partner_id, event_date)
+                 WHERE event_date IS NOT NULL
+                """
+            )
+        )
+
     @api.model
     def _on_stage_change(self, partners, company=None):
         """``partners`` just changed stage: cancel their running journeys of
-        another stage, and start the journeys of their new stage."""
-        running = self.sudo().search([("partner_id", "in", partners.ids), ("state", "=", "running")])
+        another stage, and start the journeys of their new stage. Journeys
+        started on an event do not follow the stage."""
+        running = self.sudo().search(
+            [("partner_id", "in", partners.ids), ("state", "=", "running"), ("journey_id.trigger", "=", "stage")]
+        )
         leaving = running.filtered(lambda p: p.journey_id.stage_id != p.partner_id.lifecycle_stage_id)
         leaving._cancel()
         by_stage = {}
@@ -54,7 +79,11 @@ class LifecycleJourneyParticipant(models.Model):
                 by_stage.setdefault(partner.lifecycle_stage_id, []).append(partner)
         if not by_stage:
             return self
-        journeys = self.env["lifecycle.journey"].sudo().search([("stage_id", "in", [s.id for s in by_stage])])
+        journeys = (
+            self.env["lifecycle.journey"]
+            .sudo()
+            .search([("trigger", "=", "stage"), ("stage_id", "in", [s.id for s in by_stage])])
+        )
         today = fields.Date.context_today(self)
         vals_list = []
         for journey in journeys:

@@ -324,7 +324,8 @@ class LifecycleStageRule(models.Model):
 
     @api.model
     def _sql_home_company(self, company):
-        """Whether customer ``p`` has their lifecycle in ``company``: a
+        """Whether customer ``p`` has their lifecycle in ``company`` (a
+        record, or an SQL expression of its id): a
         customer of a company is that company's; a shared customer (no
         company) belongs to the company of their latest purchase, else (never
         bought) to the company of the user who registered them, else to the
@@ -336,7 +337,7 @@ class LifecycleStageRule(models.Model):
         return SQL(
             "COALESCE(p.company_id, home.company_id, home_creator.company_id, %s) = %s",
             companies[:1].id,
-            company.id,
+            company.id if isinstance(company, models.BaseModel) else company,
         )
 
     @api.model

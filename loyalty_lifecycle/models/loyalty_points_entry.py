@@ -160,6 +160,7 @@ class LoyaltyPointsEntry(models.Model):
             [("is_lot", "=", True), ("remaining", ">", 0), ("expiry_date", "<=", today)],
         ]
         programs = self.env["loyalty.program"].sudo().search([("points_expiry_warning_days", ">", 0)])
+        programs -= self._points_warned_by_journey(programs)
         for days, programs_with in programs.grouped("points_expiry_warning_days").items():
             domains.append(
                 [
@@ -229,11 +230,26 @@ class LoyaltyPointsEntry(models.Model):
         lots.card_id._points_sync()
 
     @api.model
+    def _points_warned_by_journey(self, programs):
+        """The ``programs`` whose customers a journey warns instead: their
+        company has an active journey started by points about to expire
+        (lifecycle_journey_participant_event.py), which marks the lots it
+        covers as warned. A customer never gets both warnings."""
+        companies = (
+            self.env["lifecycle.journey"]
+            .sudo()
+            .search([("trigger", "=", "points_expiring"), ("company_id", "in", programs.company_id.ids)])
+            .company_id
+        )
+        return programs.filtered(lambda program: program.company_id in companies)
+
+    @api.model
     def _points_warn(self, cards, today):
         """Email each customer whose points expire within the programme's
         warning delay, once per lot. A transactional message, still under the
         contact rules: nobody without an email address, nobody who opted out
-        (blacklisted)."""
+        (blacklisted). A programme whose company has an active points
+        expiring journey steps aside: the journey warns."""
         lots = self.sudo().search(
             [
                 ("card_id", "in", cards.ids),
@@ -244,9 +260,11 @@ class LoyaltyPointsEntry(models.Model):
                 ("expiry_date", ">", today),
             ]
         )
+        by_journey = self._points_warned_by_journey(lots.program_id)
         lots = lots.filtered(
             lambda lot: (
-                lot.program_id.points_expiry_warning_days
+                lot.program_id not in by_journey
+                and lot.program_id.points_expiry_warning_days
                 and lot.program_id.points_expiry_mail_template_id
                 and lot.expiry_date <= today + timedelta(days=lot.program_id.points_expiry_warning_days)
             )

@@ -35,7 +35,8 @@ class LoyaltyProgram(models.Model):
     points_expiry_warning_days = fields.Integer(
         "Warn Before Expiry (days)",
         default=30,
-        help="Email the customer this many days before points expire; 0: no warning.",
+        help="Email the customer this many days before points expire; 0: no warning. When the company has an "
+        "active journey started by points about to expire, the journey warns instead.",
     )
     points_expiry_mail_template_id = fields.Many2one(
         "mail.template",

@@ -4,6 +4,9 @@ messages on the form, and the fields mailings use as placeholders."""
 import operator as op
 
 from odoo import _, api, fields, models
+from odoo.tools import format_date
+
+from ..tools.points_ledger import round_points
 
 from .res_partner import CUSTOMER_BASE_USER
 
@@ -20,6 +23,17 @@ class ResPartner(models.Model):
         "Points Available (text)",
         compute="_compute_lc_points_available_text",
         help="The customer's available points as the mailings show them (120, 12.5).",
+    )
+    lc_points_expiring_text = fields.Char(
+        "Points Expiring (text)",
+        compute="_compute_lc_points_expiring_text",
+        help="The customer's spendable points that expire next, on the day of the placeholder "
+        "Points Expire On (text): those of the earliest expiry date to come.",
+    )
+    lc_points_expiry_date_text = fields.Char(
+        "Points Expire On (text)",
+        compute="_compute_lc_points_expiring_text",
+        help="The next day some of the customer's points expire, in the customer's language.",
     )
     lc_journey_message_ids = fields.One2many(
         "lifecycle.journey.message", "partner_id", string="Journey Message Lines", groups=CUSTOMER_BASE_USER
@@ -44,6 +58,32 @@ class ResPartner(models.Model):
     def _compute_lc_points_available_text(self):
         for partner in self.sudo():
             partner.lc_points_available_text = f"{partner.loyalty_points_available:g}"
+
+    def _compute_lc_points_expiring_text(self):
+        today = fields.Date.context_today(self)
+        next_expiry = {}
+        # the ledger is read for whoever renders the mailing
+        for partner, day, remaining in (
+            self.env["loyalty.points.entry"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("is_lot", "=", True),
+                    ("is_pending", "=", False),
+                    ("remaining", ">", 0),
+                    ("expiry_date", ">", today),
+                ],
+                ["partner_id", "expiry_date:day"],
+                ["remaining:sum"],
+            )
+        ):
+            if partner.id not in next_expiry or day < next_expiry[partner.id][0]:
+                next_expiry[partner.id] = (day, remaining)
+        for partner in self:
+            day, points = next_expiry.get(partner._origin.id, (False, 0.0))
+            partner.lc_points_expiring_text = f"{round_points(points):g}"
+            partner.lc_points_expiry_date_text = day and format_date(self.env, day, lang_code=partner.lang) or ""
 
     def _compute_lc_journey_message_count(self):
         counts = dict(

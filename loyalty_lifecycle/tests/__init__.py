@@ -32,3 +32,4 @@ from . import test_portal_loyalty
 from . import test_journey_queue
 from . import test_contact_policy_traces
 from . import test_mailing_send
+from . import test_journeys_events

@@ -19,6 +19,9 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # these tests cover the programme's own expiry warning: the default
+        # journey that warns instead of it (test_journeys_events.py) is off
+        cls.env.ref("loyalty_lifecycle.lifecycle_journey_points_expiring").active = False
         cls.program = cls.create_points_program()
         cls.anna = cls.env["res.partner"].create({"name": "Anna", "email": "anna@example.com"})
         cls.boris = cls.env["res.partner"].create({"name": "Boris", "email": "boris@example.com"})
