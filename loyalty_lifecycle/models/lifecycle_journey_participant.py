@@ -108,7 +108,8 @@ class LifecycleJourneyParticipant(models.Model):
             return
         self.write({"state": "cancelled", "end_date": fields.Date.context_today(self), "stop_reason": reason})
         waiting = self.message_ids.filtered(lambda m: m.state in ("deferred", "pending"))
-        waiting.write({"state": "cancelled", "reason": reason, "next_try": False})
+        # processed now: the day the message was finally not sent, as its trace
+        waiting.write({"state": "cancelled", "reason": reason, "next_try": False, "date": fields.Datetime.now()})
         waiting._trace_not_sent()
 
     @api.model
