@@ -282,6 +282,8 @@ def measure_journeys(registry, rows, today):
     contact policy and Odoo's SMS queue. Everything is rolled back."""
     from datetime import datetime, time as dtime  # noqa: PLC0415
 
+    from freezegun import freeze_time  # noqa: PLC0415
+
     now = datetime.combine(today, dtime(9))
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
@@ -337,16 +339,20 @@ def measure_journeys(registry, rows, today):
             due = cr.fetchone()[0]
             step.note = f"{due:,} messages due"
 
-        with Step(rows, "journeys: the day's queue written, one row per message (one statement)") as step:
-            _messages, _late, written = Message._claim_due_rows(now)
-            step.note = f"{written:,} messages queued"
+        with Step(
+            rows, "journeys: the day's first cron call: event journeys started, stops on purchase, the day's queue"
+        ) as step, freeze_time(now):
+            Message._send_due(batch_size=0)
+            queued = Message._pending_count()
+            step.note = f"{queued:,} messages queued, one row each"
         claim_seconds = rows[-1][1]
 
         batches, batch_size = 3, 500
         with Step(rows, f"journeys: {batches} batches of {batch_size} sent (contact policy, Odoo's SMS queue)") as step:
             sent = 0
             for _batch in range(batches):
-                done, remaining = Message._send_due(batch_size)
+                with freeze_time(now):
+                    done, remaining = Message._send_due(batch_size)
                 sent += done
             per_batch = (time.perf_counter() - step.t0) / batches
             cr.execute(
