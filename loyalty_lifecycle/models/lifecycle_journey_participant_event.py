@@ -142,19 +142,22 @@ class LifecycleJourneyParticipant(models.Model):
             SELECT j.id AS journey_id, f.partner_id, f.first_date AS event_date, f.first_date AS start_date
               FROM j
               JOIN LATERAL (
+                    -- the first purchase ever of the customers who bought in
+                    -- the days considered: one pass over their purchases
+                    -- only, not a search of every purchase per customer
                     SELECT cp.partner_id, MIN(cp.date) AS first_date
                       FROM customer_purchase cp
-                     WHERE cp.company_id = j.company_id AND cp.amount > 0
-                       AND cp.date >= j.from_day AND cp.date <= %(today)s
+                     WHERE cp.company_id = j.company_id AND cp.amount > 0 AND cp.date <= %(today)s
+                       AND cp.partner_id IN (
+                           SELECT recent.partner_id FROM customer_purchase recent
+                            WHERE recent.company_id = j.company_id AND recent.amount > 0
+                              AND recent.date >= j.from_day AND recent.date <= %(today)s
+                       )
                      GROUP BY cp.partner_id
+                    HAVING MIN(cp.date) >= j.from_day
                    ) f ON TRUE
               JOIN res_partner p ON p.id = f.partner_id
              WHERE %(customer)s
-               AND NOT EXISTS (
-                   SELECT 1 FROM customer_purchase earlier
-                    WHERE earlier.partner_id = f.partner_id AND earlier.company_id = j.company_id
-                      AND earlier.amount > 0 AND earlier.date < f.first_date
-               )
                AND NOT EXISTS (
                    SELECT 1 FROM lifecycle_journey_participant started
                     WHERE started.journey_id = j.id AND started.partner_id = f.partner_id
