@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.points_ledger import round_points
+from .loyalty_contact_policy import ALLOWED
 
 ENTRY_KINDS = [
     ("earn", "Earned"),
@@ -246,8 +247,9 @@ class LoyaltyPointsEntry(models.Model):
     @api.model
     def _points_warn(self, cards, today):
         """Email each customer whose points expire within the programme's
-        warning delay, once per lot. A transactional message, still under the
-        contact rules: nobody without an email address, nobody who opted out
+        warning delay, once per lot. A transactional message, asked of the
+        contact policy like every message (``loyalty.contact.policy._check``):
+        nobody without an email address Odoo accepts, nobody who opted out
         (blacklisted). A programme whose company has an active points
         expiring journey steps aside: the journey warns."""
         lots = self.sudo().search(
@@ -269,9 +271,16 @@ class LoyaltyPointsEntry(models.Model):
                 and lot.expiry_date <= today + timedelta(days=lot.program_id.points_expiry_warning_days)
             )
         )
+        # the one contact policy decides, as for every message: a transactional
+        # email needs an address Odoo accepts; Odoo's blacklist applies too
+        Policy = self.env["loyalty.contact.policy"]
+        verdicts = {}
+        for company, company_cards in lots.card_id.grouped(lambda c: c.company_id or self.env.company).items():
+            verdicts.update(Policy._check(company_cards.partner_id, "mail", marketing=False, company=company))
         for card, card_lots in lots.grouped("card_id").items():
             partner = card.partner_id
-            if partner.email and not partner.is_blacklisted and partner.active:
+            allowed = verdicts.get(partner.id, (False,))[0] == ALLOWED
+            if allowed and not partner.is_blacklisted and partner.active:
                 template = card.program_id.points_expiry_mail_template_id
                 template.with_context(
                     points_expiring=round_points(sum(card_lots.mapped("remaining"))),

@@ -171,6 +171,18 @@ class TestPointsLedger(LoyaltyLifecycleCommon, PointsLedgerMixin):
         self.assertTrue(lot.expiry_warned)
         self.assertIn("opted out", card.message_ids[0].body)
 
+    def test_no_expiry_warning_to_an_invalid_address(self):
+        """The contact policy decides for the programme's own warning too."""
+        self.boris.email = "boris at example"
+        with freeze_time("2025-01-15 09:00:00"):
+            card = self.create_card(self.program, self.boris)
+            lot = card._points_earn(10, origin="purchase")
+        with freeze_time("2025-12-20 09:00:00"):
+            self.env["loyalty.points.entry"]._cron_points_daily()
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "loyalty.card"), ("res_id", "=", card.id)]))
+        self.assertTrue(lot.expiry_warned, "not tried again every night")
+        self.assertIn("No expiry warning sent to", card.message_ids[0].body)
+
     def test_expiry_batches_report_progress(self):
         self.program.points_validity_months = 1
         with freeze_time("2025-01-01 09:00:00"):
