@@ -186,6 +186,8 @@ class LifecycleJourneyResults(models.TransientModel):
         Report = self.env["lifecycle.journey.report"]
         reason_labels = dict(Report._fields["reason"]._description_selection(self.env))
         channel_labels = dict(Report._fields["channel"]._description_selection(self.env))
+        Step = self.env["lifecycle.journey.step"]
+        anchor_labels = dict(Step._fields["anchor"]._description_selection(self.env))
         not_sent_detail = {}
         for row in reasons:
             label = reason_labels.get(row["reason"]) or _("Other")
@@ -237,10 +239,11 @@ class LifecycleJourneyResults(models.TransientModel):
                 level = "step"
                 group = row
                 label = _(
-                    "Step %(index)s (%(channel)s): %(mailing)s",
+                    "Step %(index)s: %(channel)s, %(delay)s days from %(anchor)s",
                     index=list(journey.step_ids).index(step) + 1,
                     channel=channel_labels.get(step.mailing_type, step.mailing_type or ""),
-                    mailing=step.mailing_id.display_name,
+                    delay=step.delay_days,
+                    anchor=anchor_labels.get(step.anchor, step.anchor).lower(),
                 )
                 revenues = (row["revenue"], row["holdout_revenue"])
             else:
