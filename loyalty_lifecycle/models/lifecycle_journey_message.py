@@ -350,7 +350,8 @@ class LifecycleJourneyMessage(models.Model):
         if mailing.mailing_type == "sms":
             mailing.action_send_sms(res_ids)
         else:
-            mailing._action_send_mail(res_ids)
+            # queued with this transaction, never committed halfway (wizard/mail_compose_message.py)
+            mailing.with_context(lc_journey_queue=True)._action_send_mail(res_ids)
         Trace.flush_model()
         traces = Trace.sudo().search(
             [

@@ -90,3 +90,28 @@ class TestJourneyQueue(LoyaltyLifecycleCommon, MockEmail, MockSMS):
             self.assertEqual(self.Message._send_due(batch_size=10), (3, 0))
         self.assertEqual(self.states(), ["sent"] * 3)
         self.assertEqual(len(self.traces()), 3)
+
+    def test_email_batch_queued_not_sent_at_once(self):
+        """Email Marketing sends a small batch at once through SMTP; a
+        journey's batch goes to Odoo's mail queue instead, with the cron's
+        transaction."""
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Queue email",
+                "mailing_type": "mail",
+                "mailing_model_id": self.env.ref("base.model_res_partner").id,
+                "mailing_domain": "[('id', 'in', [])]",
+                "email_from": "gym@example.com",
+                "body_html": "<p>Hello</p>",
+            }
+        )
+        self.env["lifecycle.journey.step"].search([("journey_id.name", "=", "Queue Journey")]).mailing_id = mailing
+        for n, customer in enumerate(self.customers):
+            customer.email = f"queue{n}@example.com"
+        with freeze_time(SEND_AT), self.mock_mail_gateway():
+            self.assertEqual(self.Message._send_due(), (3, 0))
+            self.assertFalse(self._mails, "nothing sent through SMTP from the journey's transaction")
+        mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(len(mails), 3)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"}, "in Odoo's mail queue")
+        self.assertEqual(self.states(), ["sent"] * 3)
