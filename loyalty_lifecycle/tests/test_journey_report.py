@@ -178,8 +178,8 @@ class TestJourneyReport(JourneyInvoicingCommon):
         self.assertAlmostEqual(sms.uplift_high, 1.19295, places=5)
         self.assertEqual(sms.verdict, "unclear")
         self.assertAlmostEqual(sms.cost_per_extra, 0.80, msg="0.80 for one extra conversion (0.5 x 2)")
-        self.assertEqual(sms.label, "Step 1: SMS, 0 days from entering the stage")
-        self.assertEqual(email.label, "Step 2: Email, 2 days from entering the stage")
+        self.assertEqual(sms.label, "Step 1: SMS, 0 days from the start")
+        self.assertEqual(email.label, "Step 2: Email, 2 days from the start")
         # Email: 1 of 2 against 1 of 2: no uplift, no price per extra conversion
         self.assertEqual((email.messaged, email.conversions, email.holdout, email.holdout_conversions), (2, 1, 2, 1))
         self.assertAlmostEqual(email.cost, 3.0)

@@ -39,6 +39,7 @@ SCREENS = {
     "pos_phone_search": "loyalty_lifecycle",
     "pos_reward": "loyalty_lifecycle",
     "journey_form": "loyalty_lifecycle",
+    "send_mailing": "loyalty_lifecycle",
     "journey_results": "loyalty_lifecycle",
     "referrals": "referral_program",
     "referral_signup": "referral_program",
@@ -331,6 +332,58 @@ class TestScreenshots(HttpCase):
         )
         self._wait("document.querySelector('.o_list_view .o_data_row')", "the ledger lines")
         self._shot("points_ledger")
+
+    def test_send_mailing(self):
+        """Send a Mailing from a customer list: five customers selected, the
+        action of the list, an email mailing picked, what the contact policy
+        lets through, sent."""
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Spring offer for our members",
+                "mailing_type": "mail",
+                "mailing_model_id": self.env.ref("base.model_res_partner").id,
+                "mailing_domain": "[('id', 'in', [])]",
+                "email_from": "gym@example.com",
+                "body_html": '<p>Hello <t t-out="object.contact_first_name"/>, spring is here.</p>',
+            }
+        )
+        self._open_browser(self.user)
+        self._open(
+            self._action("base.action_partner_form") + "?view_type=list",
+            "document.querySelectorAll('.o_list_view .o_data_row').length >= 5",
+            "the contacts",
+        )
+        self._eval(
+            "[...document.querySelectorAll('.o_list_view .o_data_row .o_list_record_selector input')]"
+            ".slice(0, 5).forEach((box) => box.click())"
+        )
+        actions = "[...document.querySelectorAll('.o_control_panel_actions button')].find((b) => b.innerText.includes('Actions'))"
+        self._wait(actions, "the Actions menu of the selection")
+        self._eval(f"{actions}.click()")
+        item = "[...document.querySelectorAll('.o-dropdown-item, .dropdown-item')].find((i) => i.innerText.includes('Send a Mailing'))"
+        self._wait(item, "Send a Mailing in the Actions menu")
+        self._eval(f"{item}.click()")
+        field = ".modal .o_field_widget[name=mailing_id] input"
+        self._wait(f"document.querySelector({json.dumps(field)})", "the wizard")
+        self._eval(
+            f"(() => {{ const input = document.querySelector({json.dumps(field)}); input.focus();"
+            " input.value = 'Spring offer'; input.dispatchEvent(new Event('input', {bubbles: true})); })()"
+        )
+        choice = "[...document.querySelectorAll('.o-autocomplete--dropdown-item')].find((i) => i.innerText.includes('Spring offer'))"
+        self._wait(choice, "the mailing in the list")
+        self._eval(f"{choice}.querySelector('a, button')?.click() || {choice}.click()")
+        self._wait(
+            "document.querySelector('.modal .o_field_widget[name=customer_count]')?.innerText.trim() === '5'"
+            " && document.querySelector('.modal button[name=action_send]')",
+            "the five customers and what the policy decides",
+        )
+        shown = int(self._texts(".modal .o_field_widget[name=send_count]")[0] or 0)
+        self._shot("send_mailing")
+        self._click(".modal button[name=action_send]")
+        self._wait("!document.querySelector('.modal')", "the wizard closed")
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+        self.assertEqual(len(traces), 5, "each selected customer: sent, or a cancelled trace with the reason")
+        self.assertEqual(len(traces.filtered(lambda t: t.trace_status != "cancel")), shown, "as the wizard said")
 
     def test_referrals(self):
         """Referred customers, grouped by who brought them."""
