@@ -14,8 +14,8 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Uninstalling drops the points ledger, the stage history and the
-    ABC-XYZ results with their tables. Empty them first: their rows point with
+    """Uninstalling drops the points ledger, the journeys, the stage history
+    and the ABC-XYZ results with their tables. Empty them first: their rows point with
     ondelete="restrict" at records Odoo deletes before it drops the tables
     (the default stages, the demo cards and customers), which would otherwise
     fail with foreign-key errors in the log and leave those records behind.
@@ -23,6 +23,13 @@ def uninstall_hook(env):
     stays."""
     cr = env.cr
     for table in (
+        # the journeys (the demo gym's copies among them) point at the default
+        # mailings and stages Odoo deletes first
+        "lifecycle_journey_message",
+        "lifecycle_journey_step_occurrence",
+        "lifecycle_journey_participant",
+        "lifecycle_journey_step",
+        "lifecycle_journey",
         "loyalty_points_allocation",
         "loyalty_points_entry",
         "lifecycle_stage_history",
