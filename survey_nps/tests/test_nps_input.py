@@ -216,3 +216,59 @@ class TestNpsAnswerRoute(HttpCase):
                 self.assertTrue(line.skipped, value)
             else:
                 self.assertEqual(line.value_scale, expected, value)
+
+
+@tagged("post_install", "-at_install")
+class TestNpsInvitationTokens(HttpCase):
+    """Each invitation is one answer with its own token: a customer's link
+    answers for that customer only, a forged or finished one changes
+    nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.survey, cls.question = nps_survey(cls.env)
+        cls.anna, cls.boris = cls.env["res.partner"].create([{"name": "Anna Token"}, {"name": "Boris Token"}])
+        cls.anna_answer = cls.survey._create_answer(partner=cls.anna, check_attempts=False)
+        cls.boris_answer = cls.survey._create_answer(partner=cls.boris, check_attempts=False)
+
+    def _post(self, route, answer_token, params):
+        url = f"{self.survey.get_base_url()}/survey/{route}/{self.survey.access_token}/{answer_token}"
+        response = self.opener.post(
+            url, data=json.dumps({"params": params}), headers={"Content-Type": "application/json"}
+        )
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertNotIn("error", body, f"server error: {body.get('error', {}).get('message')}")
+        return body["result"][1]
+
+    def _answer(self, answer_token, value, param_token=None):
+        params = {"question_id": self.question.id, str(self.question.id): value, "token": param_token or answer_token}
+        return self._post("submit", answer_token, params)
+
+    def test_a_link_answers_for_its_customer_only(self):
+        self._post("begin", self.anna_answer.access_token, {})
+        # Anna's page, sending Boris's token in the form: the link's token decides
+        result = self._answer(self.anna_answer.access_token, "9", param_token=self.boris_answer.access_token)
+        self.assertFalse(result.get("error"))
+        self.assertEqual(self.anna_answer.user_input_line_ids.value_scale, 9)
+        self.assertFalse(self.boris_answer.user_input_line_ids, "Boris's invitation is untouched")
+
+    def test_forged_tokens_are_refused(self):
+        for token in ("not-a-token", self.anna_answer.access_token[:-4] + "0000", "x" * 300):
+            with self.subTest(token=token):
+                result = self._answer(token, "0")
+                self.assertEqual(result.get("error"), "token_wrong", "Odoo's survey refuses it, no traceback")
+        self.assertFalse((self.anna_answer | self.boris_answer).user_input_line_ids)
+
+    def test_a_finished_invitation_cannot_be_answered_again(self):
+        self._post("begin", self.anna_answer.access_token, {})
+        self._answer(self.anna_answer.access_token, "9")
+        self.anna_answer._mark_done()
+        self.assertEqual((self.anna.nps_last_score, self.anna.nps_last_category), (9, "promoter"))
+        result = self._answer(self.anna_answer.access_token, "0")
+        self.assertEqual(result.get("error"), "unauthorized", "Odoo's survey refuses a finished answer")
+        self.anna_answer.invalidate_recordset()
+        self.assertEqual(self.anna_answer.user_input_line_ids.mapped("value_scale"), [9])
+        self.anna.invalidate_recordset()
+        self.assertEqual((self.anna.nps_last_score, self.anna.nps_last_category), (9, "promoter"))
