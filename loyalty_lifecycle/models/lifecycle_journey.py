@@ -240,9 +240,7 @@ class LifecycleJourneyStep(models.Model):
 
     @api.constrains("mailing_id")
     def _check_mailing(self):
-        for step in self:
-            if step.mailing_id.mailing_model_real != "res.partner":
-                raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
+        self.mailing_id._lc_check_journey_mailing()
 
     @api.constrains("anchor", "delay_days", "window_days", "repeat_count", "repeat_every_days")
     def _check_delay(self):

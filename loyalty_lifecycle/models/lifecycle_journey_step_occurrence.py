@@ -54,9 +54,7 @@ class LifecycleJourneyStepOccurrence(models.Model):
 
     @api.constrains("mailing_id")
     def _check_mailing(self):
-        for line in self:
-            if line.mailing_id.mailing_model_real != "res.partner":
-                raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
+        self.mailing_id._lc_check_journey_mailing()
 
 
 class LifecycleJourneyStep(models.Model):

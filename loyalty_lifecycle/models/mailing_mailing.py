@@ -1,8 +1,14 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import ValidationError
 
 
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
+
+    def _lc_check_journey_mailing(self):
+        """A journey's step (or a later sending of it) sends mailings to contacts only."""
+        if any(mailing.mailing_model_real != "res.partner" for mailing in self):
+            raise ValidationError(_("A journey step sends a mailing whose recipients are contacts."))
 
     def _lc_in_journey(self):
         """A journey's mailing goes to each customer on their day, again when
