@@ -381,6 +381,9 @@ class TestScreenshots(HttpCase):
         self._shot("send_mailing")
         self._click(".modal button[name=action_send]")
         self._wait("!document.querySelector('.modal')", "the wizard closed")
+        # the list reloads behind the dialog: read once the browser's requests are over
+        self._wait_remaining_requests()
+        self.env.invalidate_all()
         traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
         self.assertEqual(len(traces), 5, "each selected customer: sent, or a cancelled trace with the reason")
         self.assertEqual(len(traces.filtered(lambda t: t.trace_status != "cancel")), shown, "as the wizard said")
