@@ -34,6 +34,16 @@ class ResCompany(models.Model):
         help="A customer is invited to the NPS survey this many days after their first paid purchase. "
         "0: no invitations.",
     )
+    nps_invite_each_purchase = fields.Boolean(
+        "Also Invite after Each Purchase",
+        help="Besides the invitation after the first purchase, invite a customer some days after each paid "
+        "purchase or POS visit, still at most once per the pause between invitations.",
+    )
+    nps_invite_purchase_days = fields.Integer(
+        "Invite Days after Each Purchase",
+        default=1,
+        help="With invitations after each purchase: how many days after a paid purchase the customer is invited.",
+    )
     nps_invite_every_days = fields.Integer(
         "At Most One Invitation per (days)",
         default=90,
@@ -47,7 +57,7 @@ class ResCompany(models.Model):
 
     @api.constrains(
         "nps_followup_days", "nps_detractor_quiet_days", "nps_invite_after_days", "nps_invite_every_days",
-        "nps_reminder_days",
+        "nps_reminder_days", "nps_invite_purchase_days",
     )
     def _check_nps_days(self):
         for company in self:
@@ -57,6 +67,7 @@ class ResCompany(models.Model):
                 company.nps_invite_after_days,
                 company.nps_invite_every_days,
                 company.nps_reminder_days,
+                company.nps_invite_purchase_days,
             )
             if min(days) < 0:
                 raise ValidationError(_("The NPS days cannot be negative."))

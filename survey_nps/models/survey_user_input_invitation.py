@@ -14,7 +14,14 @@ contact policy (consent, caps, quiet hours, a valid address or phone, the
 detractors' rest) decides first; a customer it holds back today is tried
 again the next days, for a week. On the last of these days, a customer the
 policy still does not allow is a cancelled trace of the mailing with the
-policy's reason (``loyalty.contact.policy._trace_not_sent``), once.
+policy's reason (``loyalty.contact.policy._trace_not_sent``), once; the same
+for the reminder.
+
+Who is due: the customers whose first paid purchase was
+``nps_invite_after_days`` ago and, when the company chose
+``nps_invite_each_purchase``, those who paid a purchase or a POS visit
+``nps_invite_purchase_days`` ago; both under the pause of
+``nps_invite_every_days`` between two invitations.
 """
 
 import logging
@@ -49,7 +56,7 @@ class SurveyUserInput(models.Model):
         now = fields.Datetime.now()
         for company in self.env["res.company"].search([]):
             survey = company._nps_invite_survey()
-            if not survey or company.nps_invite_after_days <= 0:
+            if not survey or (company.nps_invite_after_days <= 0 and not company.nps_invite_each_purchase):
                 continue
             Self = self.with_company(company)
             invited = Self._nps_invite(company, survey, now)
@@ -59,35 +66,52 @@ class SurveyUserInput(models.Model):
     @api.model
     def _nps_due(self, company, now):
         """The customers of ``company`` whose first paid purchase there was
-        ``nps_invite_after_days`` ago (up to CATCH_UP_DAYS more) and who got
-        no invitation of the company within ``nps_invite_every_days``.
+        ``nps_invite_after_days`` ago or, with ``nps_invite_each_purchase``,
+        who made any paid purchase ``nps_invite_purchase_days`` ago (up to
+        CATCH_UP_DAYS more, either way), and who got no invitation of the
+        company within ``nps_invite_every_days``.
 
         :return: {partner id: True on the last day they are tried}
         """
         today = fields.Date.context_today(self, now)
-        last_day = today - timedelta(days=company.nps_invite_after_days)
+        first_last = today - timedelta(days=company.nps_invite_after_days) if company.nps_invite_after_days > 0 else None
+        each_last = today - timedelta(days=company.nps_invite_purchase_days) if company.nps_invite_each_purchase else None
         self.env["res.partner"]._flush_membership_facts()
         self.flush_model(["partner_id", "nps_invited_on", "nps_company_id"])
+        # A window of NULL days matches nobody: the condition of an option that is off.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cp.partner_id, MIN(cp.date) = %(first_day)s
-                  FROM customer_purchase cp
-                  JOIN res_partner p ON p.id = cp.partner_id AND p.active
-                 WHERE cp.company_id = %(company)s AND cp.amount > 0
-                   AND NOT EXISTS (
-                        SELECT 1 FROM survey_user_input ui
-                         WHERE ui.partner_id = cp.partner_id AND ui.nps_company_id = %(company)s
-                           AND ui.nps_invited_on > %(since)s
-                   )
-                 GROUP BY cp.partner_id
-                HAVING MIN(cp.date) BETWEEN %(first_day)s AND %(last_day)s
-                 ORDER BY cp.partner_id
+                WITH due AS (
+                    SELECT cp.partner_id,
+                           MIN(cp.date) AS first_date,
+                           MAX(cp.date) FILTER (WHERE cp.date BETWEEN %(each_first)s AND %(each_last)s) AS each_date
+                      FROM customer_purchase cp
+                      JOIN res_partner p ON p.id = cp.partner_id AND p.active
+                     WHERE cp.company_id = %(company)s AND cp.amount > 0
+                       AND NOT EXISTS (
+                            SELECT 1 FROM survey_user_input ui
+                             WHERE ui.partner_id = cp.partner_id AND ui.nps_company_id = %(company)s
+                               AND ui.nps_invited_on > %(since)s
+                       )
+                     GROUP BY cp.partner_id
+                )
+                SELECT partner_id,
+                       -- the last day they are tried: no later day of either window is ahead
+                       (NOT COALESCE(first_date BETWEEN %(first_first)s AND %(first_last)s, FALSE)
+                        OR first_date = %(first_first)s)
+                       AND (each_date IS NULL OR each_date = %(each_first)s)
+                  FROM due
+                 WHERE COALESCE(first_date BETWEEN %(first_first)s AND %(first_last)s, FALSE)
+                    OR each_date IS NOT NULL
+                 ORDER BY partner_id
                 """,
                 company=company.id,
                 since=now - timedelta(days=company.nps_invite_every_days),
-                first_day=last_day - timedelta(days=CATCH_UP_DAYS),
-                last_day=last_day,
+                first_first=first_last and first_last - timedelta(days=CATCH_UP_DAYS),
+                first_last=first_last,
+                each_first=each_last and each_last - timedelta(days=CATCH_UP_DAYS),
+                each_last=each_last,
             )
         )
         return dict(self.env.cr.fetchall())
@@ -99,11 +123,6 @@ class SurveyUserInput(models.Model):
         by_email = partners.filtered("email_normalized")
         by_sms = (partners - by_email).filtered(lambda p: p.phone_sanitized)
         return {"mail": by_email, "sms": by_sms}
-
-    @api.model
-    def _nps_allowed(self, partners, channel, company, now):
-        verdicts = self.env["loyalty.contact.policy"]._check(partners, channel, company=company, at=now)
-        return partners.filtered(lambda p: verdicts[p.id][0] == ALLOWED)
 
     @api.model
     def _nps_invite(self, company, survey, now):
@@ -143,13 +162,15 @@ class SurveyUserInput(models.Model):
     @api.model
     def _nps_remind(self, company, now):
         """Once, the invitations not answered after ``nps_reminder_days``
-        (tried for CATCH_UP_DAYS more when the policy holds them back)."""
+        (tried for CATCH_UP_DAYS more when the policy holds them back; on
+        the last of these days, a cancelled trace with the policy's reason)."""
         reminder_day = now - timedelta(days=company.nps_reminder_days)
+        window_start = reminder_day - timedelta(days=CATCH_UP_DAYS)
         invitations = self.sudo().search(
             [
                 ("nps_company_id", "=", company.id),
                 ("nps_invited_on", "<=", reminder_day),
-                ("nps_invited_on", ">", reminder_day - timedelta(days=CATCH_UP_DAYS)),
+                ("nps_invited_on", ">", window_start),
                 ("nps_reminded_on", "=", False),
                 ("state", "!=", "done"),
                 ("test_entry", "=", False),
@@ -158,8 +179,17 @@ class SurveyUserInput(models.Model):
         count = 0
         for channel, _label in CHANNELS:
             group = invitations.filtered(lambda i, c=channel: i.nps_invite_channel == c)
-            allowed = self._nps_allowed(group.partner_id, channel, company, now) if group else group.partner_id
-            todo = group.filtered(lambda i, a=allowed: i.partner_id in a)
+            if not group:
+                continue
+            verdicts = self.env["loyalty.contact.policy"]._check(group.partner_id, channel, company=company, at=now)
+            todo = group.filtered(lambda i, v=verdicts: v[i.partner_id.id][0] == ALLOWED)
+            last_try = group.filtered(
+                lambda i, v=verdicts: v[i.partner_id.id][0] == SKIPPED
+                and i.nps_invited_on <= window_start + timedelta(days=1)
+            )
+            self._nps_trace_not_sent(
+                channel, [(i.partner_id, verdicts[i.partner_id.id][1]) for i in last_try], company, now
+            )
             if not todo:
                 continue
             todo.write({"nps_reminded_on": now})
@@ -169,9 +199,9 @@ class SurveyUserInput(models.Model):
 
     @api.model
     def _nps_trace_not_sent(self, channel, partner_reasons, company, now):
-        """The customers not invited on their last day: a cancelled trace of
-        the channel's invitation mailing with the policy's reason, once (a
-        rerun finds the trace of this invitation period)."""
+        """The customers not invited, or not reminded, on their last day: a
+        cancelled trace of the channel's invitation mailing with the policy's
+        reason, once (a rerun finds the trace of this invitation period)."""
         if not partner_reasons:
             return
         mailing = self.env.ref(MAILINGS[channel]).sudo()

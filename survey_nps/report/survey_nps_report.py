@@ -7,10 +7,11 @@ from ..models.survey_user_input import NPS_CATEGORIES
 
 
 class SurveyNpsReport(models.Model):
-    """One row per finished NPS answer of a known customer, with where the
-    customer stood when they answered: the lifecycle stage (the stage
-    history) and the ABC-XYZ class (the latest segmentation run before the
-    answer), and their salesperson today.
+    """One row per finished NPS answer of a known customer, and per
+    invitation not answered yet, with where the customer stood when they
+    answered (or were invited): the lifecycle stage (the stage history), the
+    ABC-XYZ class (the latest segmentation run before), the POS shop of
+    their last paid POS order before, and their salesperson today.
 
     ``nps_value`` is +100 for a promoter, 0 for a passive and -100 for a
     detractor: its average over any group is that group's NPS (% promoters
@@ -23,7 +24,8 @@ class SurveyNpsReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
-    date = fields.Datetime("Answered On", readonly=True)
+    date = fields.Datetime("Date", readonly=True, help="When the customer answered, else when they were invited.")
+    invited_on = fields.Datetime("Invited On", readonly=True)
     survey_id = fields.Many2one("survey.survey", readonly=True)
     user_input_id = fields.Many2one("survey.user_input", string="Answer", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -33,6 +35,18 @@ class SurveyNpsReport(models.Model):
         "lifecycle.stage", string="Stage When Answered", readonly=True
     )
     abc_xyz_class = fields.Selection(ABC_XYZ_CLASSES, string="ABC-XYZ When Answered", readonly=True)
+    pos_config_id = fields.Many2one(
+        "pos.config", string="POS Shop", readonly=True, help="Where the customer last paid at the POS before answering."
+    )
+    answered = fields.Integer("Answers", readonly=True, aggregator="sum")
+    invited = fields.Integer("Invitations", readonly=True, aggregator="sum")
+    response_rate = fields.Float(
+        "Response Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(5, 1),
+        help="The share of the invitations grouped together that were answered.",
+    )
     nps_score = fields.Integer("Answer (0-10)", readonly=True, aggregator="avg")
     nps_category = fields.Selection(NPS_CATEGORIES, string="Category", readonly=True)
     nps_value = fields.Float(
@@ -51,31 +65,52 @@ class SurveyNpsReport(models.Model):
                 CREATE OR REPLACE VIEW %(table)s AS (
                 SELECT ui.id,
                        ui.id AS user_input_id,
-                       ui.end_datetime AS date,
+                       COALESCE(answered.end_datetime, ui.nps_invited_on) AS date,
+                       ui.nps_invited_on AS invited_on,
                        ui.survey_id,
                        ui.partner_id,
                        p.company_id,
                        p.user_id,
                        stage.to_stage_id AS lifecycle_stage_id,
                        snapshot.abc_xyz_class,
-                       ui.nps_score,
-                       ui.nps_category,
-                       CASE ui.nps_category WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0 ELSE 0.0 END
-                           AS nps_value
+                       shop.config_id AS pos_config_id,
+                       answered.nps_score,
+                       answered.nps_category,
+                       CASE answered.nps_category
+                            WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0 WHEN 'passive' THEN 0.0
+                       END AS nps_value,
+                       (answered.id IS NOT NULL)::int AS answered,
+                       (ui.nps_invited_on IS NOT NULL)::int AS invited,
+                       CASE WHEN ui.nps_invited_on IS NOT NULL
+                            THEN CASE WHEN answered.id IS NOT NULL THEN 100.0 ELSE 0.0 END
+                       END AS response_rate
                   FROM survey_user_input ui
                   JOIN survey_survey s ON s.id = ui.survey_id AND s.is_nps
                   JOIN res_partner p ON p.id = ui.partner_id
                   LEFT JOIN LATERAL (
+                        SELECT ui.id, ui.end_datetime, ui.nps_score, ui.nps_category
+                         WHERE ui.state = 'done' AND ui.nps_category IS NOT NULL
+                  ) answered ON TRUE
+                  LEFT JOIN LATERAL (
                         SELECT h.to_stage_id FROM lifecycle_stage_history h
-                         WHERE h.partner_id = ui.partner_id AND h.date <= ui.end_datetime
+                         WHERE h.partner_id = ui.partner_id
+                           AND h.date <= COALESCE(answered.end_datetime, ui.nps_invited_on)
                          ORDER BY h.date DESC, h.id DESC LIMIT 1
                   ) stage ON TRUE
                   LEFT JOIN LATERAL (
                         SELECT sn.abc_xyz_class FROM abc_xyz_snapshot sn
-                         WHERE sn.partner_id = ui.partner_id AND sn.date <= ui.end_datetime::date
+                         WHERE sn.partner_id = ui.partner_id
+                           AND sn.date <= COALESCE(answered.end_datetime, ui.nps_invited_on)::date
                          ORDER BY sn.date DESC, sn.id DESC LIMIT 1
                   ) snapshot ON TRUE
-                 WHERE ui.state = 'done' AND ui.nps_category IS NOT NULL AND NOT COALESCE(ui.test_entry, FALSE)
+                  LEFT JOIN LATERAL (
+                        SELECT o.config_id FROM pos_order o
+                         WHERE o.partner_id = ui.partner_id AND o.state IN ('paid', 'done', 'invoiced')
+                           AND o.date_order <= COALESCE(answered.end_datetime, ui.nps_invited_on)
+                         ORDER BY o.date_order DESC, o.id DESC LIMIT 1
+                  ) shop ON TRUE
+                 WHERE (answered.id IS NOT NULL OR ui.nps_invited_on IS NOT NULL)
+                   AND NOT COALESCE(ui.test_entry, FALSE)
                 )
                 """,
                 table=SQL.identifier(self._table),

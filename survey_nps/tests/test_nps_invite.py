@@ -175,6 +175,51 @@ class TestNpsInvite(CustomerBaseGroupsMixin, AccountTestInvoicingCommon, MockEma
         self.assertEqual(Trace.search(domain), trace)
         self.assertFalse(self.invitations(self.ivan))
 
+    def test_reminder_held_back_until_the_last_day_is_a_cancelled_trace(self):
+        """Sergey withdraws his consent after the invitation: no reminder,
+        and on the last day of the reminder's week a cancelled trace of the
+        SMS mailing says why, once."""
+        self.run_cron(at(30))
+        self.assertEqual(len(self.invitations(self.sergey)), 1)
+        self.sergey.marketing_consent = False
+        Trace = self.env["mailing.trace"]
+        domain = [("model", "=", "res.partner"), ("res_id", "=", self.sergey.id), ("trace_status", "=", "cancel")]
+        for day in range(35, 41):
+            _mails, sms = self.run_cron(at(day))
+            self.assertFalse(sms.filtered(lambda s: s.partner_id == self.sergey), f"no reminder on day {day}")
+        self.assertFalse(Trace.search(domain), "still tried the next day")
+        self.run_cron(at(41), twice=True)
+        trace = Trace.search(domain)
+        self.assertEqual(
+            (len(trace), trace.trace_type, trace.failure_type, trace.mass_mailing_id),
+            (1, "sms", "lc_no_consent", self.env.ref("survey_nps.mailing_nps_invite_sms")),
+        )
+        self.run_cron(at(42))
+        self.assertEqual(Trace.search(domain), trace)
+        self.assertFalse(self.invitations(self.sergey).nps_reminded_on)
+
+    def test_invited_after_each_purchase_when_chosen(self):
+        mails, sms = self.run_cron(at(1))
+        self.assertFalse(mails or sms, "off by default: only after the first purchase's 30 days")
+        self.company.sudo().write({"nps_invite_each_purchase": True, "nps_invite_purchase_days": 1})
+        self.run_cron(at(0))
+        self.assertFalse(self.invitations(self.anna), "not on the day of the purchase")
+        mails, sms = self.run_cron(at(1), twice=True)
+        self.assertEqual(mails.recipient_ids, self.anna)
+        self.assertEqual(sms.partner_id, self.sergey)
+        self.assertEqual(len(self.invitations(self.anna)), 1)
+        # the first purchase's 30th day: the pause between invitations holds
+        mails, sms = self.run_cron(at(30))
+        self.assertFalse(mails or sms)
+        # a purchase after the pause: invited the next day
+        self._buy(self.anna, 95)
+        mails, _sms = self.run_cron(at(95))
+        self.assertFalse(mails)
+        mails, _sms = self.run_cron(at(96))
+        self.assertEqual(mails.recipient_ids, self.anna)
+        self.assertEqual(len(self.invitations(self.anna)), 2)
+        self.assertFalse(self.invitations(self.ivan), "still never without consent")
+
     def test_blacklisted_email_is_not_sent(self):
         self.env["mail.blacklist"].sudo()._add("anna@example.com")
         mails, _sms = self.run_cron(at(30))
@@ -199,7 +244,7 @@ class TestNpsInvite(CustomerBaseGroupsMixin, AccountTestInvoicingCommon, MockEma
         self.company.sudo().nps_invite_after_days = 0
         mails, sms = self.run_cron(at(30))
         self.assertFalse(mails or sms, "0: no invitations")
-        for field in ("nps_invite_after_days", "nps_invite_every_days", "nps_reminder_days"):
+        for field in ("nps_invite_after_days", "nps_invite_every_days", "nps_reminder_days", "nps_invite_purchase_days"):
             with self.subTest(field=field), self.assertRaises(ValidationError):
                 self.company.sudo()[field] = -1
         self.assertTrue(self.env.ref("survey_nps.ir_cron_nps_invite").active)
