@@ -9,9 +9,10 @@ from ..models.survey_user_input import NPS_CATEGORIES
 class SurveyNpsReport(models.Model):
     """One row per finished NPS answer of a known customer, and per
     invitation not answered yet, with where the customer stood when they
-    answered (or were invited): the lifecycle stage (the stage history), the
-    ABC-XYZ class (the latest segmentation run before), the POS shop of
-    their last paid POS order before, and their salesperson today.
+    answered (or were invited), as the answer keeps it
+    (models/survey_user_input_context.py): the lifecycle stage, the ABC-XYZ
+    class, the POS shop of their last paid POS order before; and their
+    salesperson today.
 
     ``nps_value`` is +100 for a promoter, 0 for a passive and -100 for a
     detractor: its average over any group is that group's NPS (% promoters
@@ -65,51 +66,31 @@ class SurveyNpsReport(models.Model):
                 CREATE OR REPLACE VIEW %(table)s AS (
                 SELECT ui.id,
                        ui.id AS user_input_id,
-                       COALESCE(answered.end_datetime, ui.nps_invited_on) AS date,
+                       CASE WHEN a.answered THEN ui.end_datetime ELSE ui.nps_invited_on END AS date,
                        ui.nps_invited_on AS invited_on,
                        ui.survey_id,
                        ui.partner_id,
                        p.company_id,
                        p.user_id,
-                       stage.to_stage_id AS lifecycle_stage_id,
-                       snapshot.abc_xyz_class,
-                       shop.config_id AS pos_config_id,
-                       answered.nps_score,
-                       answered.nps_category,
-                       CASE answered.nps_category
-                            WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0 WHEN 'passive' THEN 0.0
+                       ui.nps_stage_id AS lifecycle_stage_id,
+                       ui.nps_abc_xyz_class AS abc_xyz_class,
+                       ui.nps_pos_config_id AS pos_config_id,
+                       CASE WHEN a.answered THEN ui.nps_score END AS nps_score,
+                       CASE WHEN a.answered THEN ui.nps_category END AS nps_category,
+                       CASE WHEN a.answered THEN
+                            CASE ui.nps_category WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0 ELSE 0.0 END
                        END AS nps_value,
-                       (answered.id IS NOT NULL)::int AS answered,
+                       a.answered::int AS answered,
                        (ui.nps_invited_on IS NOT NULL)::int AS invited,
-                       CASE WHEN ui.nps_invited_on IS NOT NULL
-                            THEN CASE WHEN answered.id IS NOT NULL THEN 100.0 ELSE 0.0 END
+                       CASE WHEN ui.nps_invited_on IS NOT NULL THEN CASE WHEN a.answered THEN 100.0 ELSE 0.0 END
                        END AS response_rate
                   FROM survey_user_input ui
                   JOIN survey_survey s ON s.id = ui.survey_id AND s.is_nps
                   JOIN res_partner p ON p.id = ui.partner_id
-                  LEFT JOIN LATERAL (
-                        SELECT ui.id, ui.end_datetime, ui.nps_score, ui.nps_category
-                         WHERE ui.state = 'done' AND ui.nps_category IS NOT NULL
-                  ) answered ON TRUE
-                  LEFT JOIN LATERAL (
-                        SELECT h.to_stage_id FROM lifecycle_stage_history h
-                         WHERE h.partner_id = ui.partner_id
-                           AND h.date <= COALESCE(answered.end_datetime, ui.nps_invited_on)
-                         ORDER BY h.date DESC, h.id DESC LIMIT 1
-                  ) stage ON TRUE
-                  LEFT JOIN LATERAL (
-                        SELECT sn.abc_xyz_class FROM abc_xyz_snapshot sn
-                         WHERE sn.partner_id = ui.partner_id
-                           AND sn.date <= COALESCE(answered.end_datetime, ui.nps_invited_on)::date
-                         ORDER BY sn.date DESC, sn.id DESC LIMIT 1
-                  ) snapshot ON TRUE
-                  LEFT JOIN LATERAL (
-                        SELECT o.config_id FROM pos_order o
-                         WHERE o.partner_id = ui.partner_id AND o.state IN ('paid', 'done', 'invoiced')
-                           AND o.date_order <= COALESCE(answered.end_datetime, ui.nps_invited_on)
-                         ORDER BY o.date_order DESC, o.id DESC LIMIT 1
-                  ) shop ON TRUE
-                 WHERE (answered.id IS NOT NULL OR ui.nps_invited_on IS NOT NULL)
+                 CROSS JOIN LATERAL (
+                       SELECT ui.state = 'done' AND ui.nps_category IS NOT NULL AS answered
+                 ) a
+                 WHERE (a.answered OR ui.nps_invited_on IS NOT NULL)
                    AND NOT COALESCE(ui.test_entry, FALSE)
                 )
                 """,

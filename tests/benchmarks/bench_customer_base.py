@@ -137,7 +137,9 @@ def main():
     parser.add_argument("--generate", action="store_true", help="add the synthetic customers first")
     parser.add_argument("--today", default=date.today().isoformat())
     parser.add_argument(
-        "--steps", default="segmentation,stages,pos,journeys", help="comma-separated: segmentation,stages,pos,journeys"
+        "--steps",
+        default="segmentation,stages,pos,journeys,nps",
+        help="comma-separated: segmentation,stages,pos,journeys,nps",
     )
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
@@ -164,6 +166,8 @@ def main():
         measure_pos_loading(registry, rows)
     if "journeys" in steps:
         measure_journeys(registry, rows, today)
+    if "nps" in steps:
+        measure_nps(registry, rows, today)
 
     print()
     print("| step | time | peak RSS growth | result |")
@@ -367,6 +371,113 @@ def measure_journeys(registry, rows, today):
                 f"about {claim_seconds + per_batch * due / batch_size:.0f} s (extrapolated)"
             )
         cr.rollback()
+
+
+
+NPS_ANSWERS = 100_000
+
+
+def generate_nps_answers(env, survey, today):
+    """NPS_ANSWERS invitations of the bench customers to the default NPS
+    survey over the last year, nine in ten answered (0-10, spread evenly),
+    written straight in SQL as the survey's routes would leave them."""
+    cr = env.cr
+    question = survey.nps_question_id
+    cr.execute(
+        SQL(
+            """
+            WITH customers AS (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n
+                  FROM res_partner WHERE customer_rank > 0 AND name LIKE %(names)s ORDER BY id LIMIT %(count)s
+            ), inputs AS (
+                INSERT INTO survey_user_input
+                       (survey_id, partner_id, access_token, state, nps_invited_on, nps_invite_channel,
+                        nps_company_id, end_datetime, nps_score, nps_category, test_entry,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(survey)s, c.id, gen_random_uuid()::text,
+                       CASE WHEN mod(c.n, 10) = 0 THEN 'new' ELSE 'done' END,
+                       %(today)s::timestamp - make_interval(days => mod(c.n, 365)::int + 1),
+                       'sms', %(company)s,
+                       CASE WHEN mod(c.n, 10) <> 0 THEN %(today)s::timestamp - make_interval(days => mod(c.n, 365)::int) END,
+                       CASE WHEN mod(c.n, 10) <> 0 THEN mod(c.n * 7, 11) END,
+                       CASE WHEN mod(c.n, 10) = 0 THEN NULL
+                            WHEN mod(c.n * 7, 11) >= 9 THEN 'promoter'
+                            WHEN mod(c.n * 7, 11) >= 7 THEN 'passive' ELSE 'detractor' END,
+                       FALSE, 1, NOW(), 1, NOW()
+                  FROM customers c
+                RETURNING id, nps_score
+            )
+            INSERT INTO survey_user_input_line
+                   (user_input_id, survey_id, question_id, answer_type, value_scale, skipped,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT id, %(survey)s, %(question)s, 'scale', nps_score, FALSE, 1, NOW(), 1, NOW()
+              FROM inputs WHERE nps_score IS NOT NULL
+            """,
+            names="Customer %",
+            count=NPS_ANSWERS,
+            survey=survey.id,
+            question=question.id,
+            company=env.company.id,
+            today=today,
+        )
+    )
+    cr.execute("ANALYZE survey_user_input; ANALYZE survey_user_input_line")
+
+
+def measure_nps(registry, rows, today):
+    """The NPS over NPS_ANSWERS answers: the survey's score (Odoo's form
+    shows it), and NPS Analysis grouped by month and by stage, each against
+    the bare aggregate over the same answers."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        survey = env.ref("survey_nps.survey_nps_default")
+        cr.execute("SELECT COUNT(*) FROM survey_user_input WHERE survey_id = %s", [survey.id])
+        if cr.fetchone()[0] < NPS_ANSWERS:
+            with Step(rows, "generate NPS answers (SQL)") as step:
+                generate_nps_answers(env, survey, today)
+                step.note = f"{NPS_ANSWERS:,} invitations, nine in ten answered"
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        survey = env.ref("survey_nps.survey_nps_default")
+        floor = _timed(
+            lambda: cr.execute(
+                SQL(
+                    """
+                    SELECT date_trunc('month', COALESCE(end_datetime, nps_invited_on)),
+                           AVG(CASE nps_category WHEN 'promoter' THEN 100.0 WHEN 'detractor' THEN -100.0
+                                                 WHEN 'passive' THEN 0.0 END),
+                           AVG(CASE WHEN state = 'done' THEN 100.0 ELSE 0.0 END)
+                      FROM survey_user_input
+                     WHERE survey_id = %s AND nps_invited_on IS NOT NULL
+                     GROUP BY 1
+                    """,
+                    survey.id,
+                )
+            )
+        )
+        with Step(rows, "NPS of the survey (its form)") as step:
+            survey.invalidate_recordset(["nps_score"])
+            score = survey.nps_score
+            step.note = f"NPS {score:.1f} over {survey.nps_response_count:,} answers"
+        Report = env["survey.nps.report"]
+        with Step(rows, "NPS Analysis: NPS and response rate by month") as step:
+            t0 = time.perf_counter()
+            months = Report._read_group([], ["date:month"], ["nps_value:avg", "response_rate:avg", "__count"])
+            seconds = time.perf_counter() - t0
+            step.note = (
+                f"{len(months)} months, {sum(count for *_x, count in months):,} rows; "
+                f"SQL floor {floor:.2f} s ({seconds / floor:.1f}x)"
+            )
+        with Step(rows, "NPS Analysis: NPS by stage when answered") as step:
+            stages = Report._read_group([], ["lifecycle_stage_id"], ["nps_value:avg"])
+            step.note = f"{len(stages)} stages"
+
+
+def _timed(function):
+    t0 = time.perf_counter()
+    function()
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
