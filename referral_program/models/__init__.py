@@ -1,5 +1,6 @@
 from . import res_partner
 from . import res_partner_quick_customer
+from . import res_partner_welcome_coupon
 from . import referral_rate
 from . import loyalty_program
 from . import referral_reward
