@@ -9,4 +9,5 @@ from . import res_partner_portal
 from . import pos_order
 from . import account_move
 from . import account_move_line
+from . import lifecycle_journey_invite
 from . import demo_gym
