@@ -15,8 +15,10 @@
     "data": [
         "security/referral_program_security.xml",
         "security/ir.model.access.csv",
+        "data/lifecycle_journey_invite_data.xml",
         "views/res_partner_views.xml",
         "views/loyalty_program_views.xml",
+        "views/lifecycle_journey_views.xml",
         "views/referral_reward_views.xml",
         "views/referral_signup_views.xml",
         "views/referral_signup_templates.xml",

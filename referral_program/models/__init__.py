@@ -1,5 +1,6 @@
 from . import res_partner
 from . import res_partner_quick_customer
+from . import res_partner_welcome_coupon
 from . import referral_rate
 from . import loyalty_program
 from . import referral_reward
@@ -8,4 +9,5 @@ from . import res_partner_portal
 from . import pos_order
 from . import account_move
 from . import account_move_line
+from . import lifecycle_journey_invite
 from . import demo_gym

@@ -32,6 +32,15 @@ class LoyaltyProgram(models.Model):
         help="The most referral points one referrer earns in a calendar month in this programme; 0: no cap.",
     )
 
+    referral_welcome_program_id = fields.Many2one(
+        "loyalty.program",
+        "Welcome Coupon for the Friend",
+        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', [False, company_id])]",
+        ondelete="set null",
+        help="A programme of type coupons: a customer recorded as referred for the first time (on the referral "
+        "link's page, at the till or in the back office) gets one coupon of it, once ever.",
+    )
+
     referral_offer = fields.Html(
         "Offer to the Friend",
         translate=True,
@@ -108,6 +117,23 @@ class LoyaltyProgram(models.Model):
                     _(
                         "%(program)s cannot pay referrals: only a loyalty programme with the points ledger pays "
                         "referrers in points.",
+                        program=program.name,
+                    )
+                )
+
+    @api.constrains("referral_welcome_program_id", "company_id")
+    def _check_referral_welcome_program(self):
+        for program in self.filtered("referral_welcome_program_id"):
+            welcome = program.referral_welcome_program_id
+            if welcome.program_type != "coupons":
+                raise ValidationError(
+                    _("The welcome coupon of %(program)s must be a programme of type coupons.", program=program.name)
+                )
+            if welcome.company_id and welcome.company_id != program.company_id:
+                raise ValidationError(
+                    _(
+                        "The welcome coupon programme %(welcome)s belongs to another company than %(program)s.",
+                        welcome=welcome.name,
                         program=program.name,
                     )
                 )

@@ -198,7 +198,7 @@ class ReferralSignup(models.Model):
             _logger.info("Referral sign-up through %s refused: %s", referrer.referral_code, error)
             return refuse(_("This invitation cannot be used for you: ask the front desk."), "fraud check")
         self._log_attempt(dict(log, partner_id=partner.id), "created", False)
-        return dict(page, state="done", status=200, partner=partner, created=True)
+        return dict(page, state="done", status=200, partner=partner, created=True, **self._welcome_values(partner, True))
 
     @api.model
     def _sign_up_existing(self, partner, referrer, page, log):
@@ -206,6 +206,7 @@ class ReferralSignup(models.Model):
         they are still new (no referrer, no paid purchase), else say so.
         Nothing is created, nothing of theirs is overwritten."""
         log = dict(log, partner_id=partner.id)
+        coupon_before = partner.referral_welcome_coupon_id
         if partner == referrer:
             self._log_attempt(log, "refused", "own code")
             return dict(page, state="form", status=200, error=_("This is your own invitation: share it with a friend."))
@@ -228,7 +229,21 @@ class ReferralSignup(models.Model):
         if not partner.marketing_consent:
             partner.marketing_consent = True
         self._log_attempt(log, "linked", False)
-        return dict(page, state="done", status=200, partner=partner, created=False)
+        welcome = self._welcome_values(partner, False) if partner.referral_welcome_coupon_id != coupon_before else {}
+        return dict(page, state="done", status=200, partner=partner, created=False, **welcome)
+
+    @api.model
+    def _welcome_values(self, partner, show_code):
+        """What the thanks say of the welcome coupon just given to
+        ``partner``. Its code is shown only to a friend the sign-up has just
+        created: the phone they typed was nobody else's in the base, so the
+        coupon is theirs. A customer found by a phone or an email already
+        known could be someone else typing it: they are told the coupon is
+        on their customer card, to be used at the till, not its code."""
+        coupon = partner.referral_welcome_coupon_id
+        if not coupon:
+            return {}
+        return {"welcome_program": coupon.program_id.name, "welcome_code": coupon.code if show_code else False}
 
     @api.model
     def _log_attempt(self, log, result, reason):

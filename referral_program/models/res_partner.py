@@ -194,9 +194,16 @@ class ResPartner(models.Model):
     def action_generate_referral_code(self):
         """Give a code to every customer of ``self`` that has none yet."""
         self._check_referral_rights("write")
+        # only the server writes codes; the user's right was checked above
+        self.sudo()._referral_assign_codes()
+        return True
+
+    def _referral_assign_codes(self):
+        """Server code: a fresh code for every customer of ``self`` without
+        one (the invitation journey gives a code to whom it invites)."""
         missing = self.filtered(lambda p: not p.referral_code)
         if not missing:
-            return True
+            return
         codes = referral_code.generate_unique_codes(len(missing))
         # Fresh codes collide with existing ones about never; check all at once.
         taken = set(
@@ -204,10 +211,8 @@ class ResPartner(models.Model):
         )
         if taken:
             codes = referral_code.generate_unique_codes(len(missing), taken=taken | set(codes))
-        for partner, code in zip(missing.sudo(), codes, strict=True):
-            # only the server writes codes; the user's right was checked above
+        for partner, code in zip(missing, codes, strict=True):
             partner.referral_code = code  # flushed as one UPDATE
-        return True
 
     @api.model
     def _normalize_referral_code(self, raw_code):

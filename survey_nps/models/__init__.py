@@ -13,3 +13,4 @@ from . import lifecycle_journey_message
 from . import mailing_trace
 from . import survey_user_input_invitation
 from . import mailing_mailing
+from . import lifecycle_journey_promoter
