@@ -9,3 +9,4 @@ from . import pos_order
 from . import account_move
 from . import account_move_line
 from . import demo_gym
+from . import res_partner_pos
