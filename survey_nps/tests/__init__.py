@@ -4,3 +4,4 @@ from . import test_nps_input
 from . import test_nps_loop
 from . import test_nps_report
 from . import test_nps_invite
+from . import test_nps_pos
