@@ -25,6 +25,14 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "survey_nps/static/src/pos/**/*",
+        ],
+        "web.assets_tests": [
+            "survey_nps/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/survey_demo.xml",
     ],

@@ -11,3 +11,4 @@ from . import account_move
 from . import account_move_line
 from . import lifecycle_journey_invite
 from . import demo_gym
+from . import res_partner_pos

@@ -79,10 +79,9 @@ class ResPartner(models.Model):
 
     @api.depends("referral_code")
     def _compute_referral_url(self):
-        base_url = self.get_base_url() if self else ""
         for partner in self:
             code = partner.sudo().referral_code
-            partner.referral_url = f"{base_url}/r/{code}" if code else False
+            partner.referral_url = f"{partner.get_base_url()}/r/{code}" if code else False
             # Odoo's own barcode route draws the QR code of the link
             partner.referral_qr_url = (
                 f"/report/barcode/?barcode_type=QR&value={url_quote(partner.referral_url, safe='')}&width=240&height=240"

@@ -11,3 +11,4 @@ from . import test_referral_lock
 from . import test_referral_signup
 from . import test_referral_welcome
 from . import test_referral_invite_journey
+from . import test_referral_pos_customer

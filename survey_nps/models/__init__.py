@@ -6,6 +6,7 @@ from . import survey_user_input_line
 from . import demo_gym
 from . import survey_user_input_followup
 from . import res_partner
+from . import res_partner_pos
 from . import res_company
 from . import res_config_settings
 from . import loyalty_contact_policy

@@ -5,3 +5,4 @@ from . import test_nps_loop
 from . import test_nps_report
 from . import test_nps_invite
 from . import test_nps_promoter_journey
+from . import test_nps_pos
