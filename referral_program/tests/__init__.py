@@ -9,3 +9,4 @@ from . import test_referral_pos
 from . import test_referral_fraud
 from . import test_referral_lock
 from . import test_referral_signup
+from . import test_referral_report
