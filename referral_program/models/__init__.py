@@ -5,6 +5,7 @@ from . import referral_rate
 from . import loyalty_program
 from . import referral_reward
 from . import referral_signup
+from . import referral_link_visit
 from . import res_partner_portal
 from . import pos_order
 from . import account_move

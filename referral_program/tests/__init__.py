@@ -12,3 +12,4 @@ from . import test_referral_signup
 from . import test_referral_welcome
 from . import test_referral_invite_journey
 from . import test_referral_pos_customer
+from . import test_referral_report

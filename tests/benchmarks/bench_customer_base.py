@@ -12,7 +12,12 @@ PostgreSQL:
 - the journeys: one day's due messages for every customer selected and
   written as the day's queue, then batches of the daily journey cron through
   the contact policy and Odoo's SMS queue (the whole day extrapolated from
-  them, and said so).
+  them, and said so);
+- the NPS figures over 100,000 answers: the survey's own score, and *NPS
+  Analysis* (NPS and response rate by month, NPS by the stage when
+  answered), against the bare GROUP BY over the same answers;
+- the referral reward on a paid purchase at three levels, against the SQL
+  floor of writing the same rows.
 
 Memory is the growth of the process's peak RSS during each step. Prints a
 Markdown table for the README. Run it with ``bin/bench``.
@@ -138,9 +143,10 @@ def main():
     parser.add_argument("--today", default=date.today().isoformat())
     parser.add_argument(
         "--steps",
-        default="segmentation,stages,pos,journeys,nps",
-        help="comma-separated: segmentation,stages,pos,journeys,nps",
+        default="segmentation,stages,pos,journeys,nps,referral",
+        help="comma-separated: segmentation,stages,pos,journeys,nps,referral",
     )
+    parser.add_argument("--referral-orders", type=int, default=200, help="paid purchases timed by the referral step")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     today = date.fromisoformat(args.today)
@@ -168,6 +174,8 @@ def main():
         measure_journeys(registry, rows, today)
     if "nps" in steps:
         measure_nps(registry, rows, today)
+    if "referral" in steps:
+        measure_referral(registry, rows, today, args.referral_orders)
 
     print()
     print("| step | time | peak RSS growth | result |")
@@ -373,7 +381,6 @@ def measure_journeys(registry, rows, today):
         cr.rollback()
 
 
-
 NPS_ANSWERS = 100_000
 
 
@@ -483,6 +490,149 @@ def _timed(function):
     t0 = time.perf_counter()
     function()
     return time.perf_counter() - t0
+
+
+def measure_referral(registry, rows, today, orders):
+    """The referral reward on a paid purchase (``referral.reward._referral_pay``,
+    what a paid POS order or an invoice's payment calls): three levels of
+    referrers paid in points through the ledger. ``orders`` chains of four
+    bench customers (a friend and three referrers above), each friend paying
+    one invoice first (the referrers' cards created, caches warm), then a
+    second invoice timed, flushed to the database one by one. The floor:
+    the same rows written with three plain statements per purchase (the
+    rewards, the ledger entries, the cards' points). Everything is rolled
+    back."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        company = env.company
+        env["loyalty.program"].search([("referral_enabled", "=", True)]).referral_enabled = False
+        program = env["loyalty.program"].create(
+            {
+                "name": "Bench Referral Club",
+                "program_type": "loyalty",
+                "referral_enabled": True,  # 5% / 3% / 1% by default
+                "rule_ids": [(0, 0, {"reward_point_mode": "money", "reward_point_amount": 1})],
+                "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 5, "required_points": 100})],
+            }
+        )
+        env.flush_all()
+        # chains of four customers who have two posted invoices or more: the
+        # fourth, the friend, brought by the third, brought by the second...
+        cr.execute(
+            SQL(
+                """
+                WITH buyers AS (
+                    SELECT am.partner_id,
+                           (ARRAY_AGG(am.id ORDER BY am.id))[1:2] AS invoices,
+                           ROW_NUMBER() OVER (ORDER BY am.partner_id) - 1 AS n
+                      FROM account_move am
+                      JOIN res_partner p ON p.id = am.partner_id
+                     WHERE am.move_type = 'out_invoice' AND am.state = 'posted'
+                       AND starts_with(p.name, 'Customer ') AND p.referred_by_id IS NULL
+                     GROUP BY am.partner_id
+                    HAVING COUNT(*) >= 2
+                     LIMIT %(customers)s
+                )
+                SELECT friend.partner_id, friend.invoices, l1.partner_id, l2.partner_id, l3.partner_id
+                  FROM buyers friend
+                  JOIN buyers l1 ON l1.n = friend.n - 1
+                  JOIN buyers l2 ON l2.n = friend.n - 2
+                  JOIN buyers l3 ON l3.n = friend.n - 3
+                 WHERE mod(friend.n, 4) = 3
+                """,
+                customers=orders * 4,
+            )
+        )
+        chains = cr.fetchall()
+        if len(chains) < orders:
+            raise SystemExit(f"referral step: {len(chains)} chains of customers with two invoices, {orders} wanted")
+        for friend, _invoices, level1, level2, level3 in chains:
+            cr.execute(
+                SQL(
+                    "UPDATE res_partner SET referred_by_id = CASE id WHEN %(f)s THEN %(l1)s WHEN %(l1)s THEN %(l2)s "
+                    "WHEN %(l2)s THEN %(l3)s END WHERE id IN %(ids)s",
+                    f=friend,
+                    l1=level1,
+                    l2=level2,
+                    ids=(friend, level1, level2),
+                    l3=level3,
+                )
+            )
+        env.invalidate_all()
+        Reward = env["referral.reward"]
+        Partner, Move = env["res.partner"], env["account.move"]
+        currency = company.currency_id
+        purchases = [(Partner.browse(row[0]), Move.browse(row[1][0]), Move.browse(row[1][1])) for row in chains]
+
+        def pay(friend, invoice):
+            rewards = Reward._referral_pay(friend, invoice, f"bench-{invoice.id}", 100.0, currency, company)
+            env.flush_all()
+            return rewards
+
+        for friend, first, _second in purchases:  # the referrers' cards, warm caches
+            pay(friend, first)
+        queries = cr.sql_log_count
+        with Step(rows, f"referral: the reward on a paid purchase, 3 levels, {orders} purchases") as step:
+            paid = Reward
+            for friend, _first, second in purchases:
+                paid |= pay(friend, second)
+            seconds = time.perf_counter() - step.t0
+            per_query = (cr.sql_log_count - queries) / orders
+            assert len(paid) == 3 * orders, f"{len(paid)} rewards for {orders} purchases"
+            step.note = (
+                f"{seconds / orders * 1000:.1f} ms per purchase (target 5 ms), {per_query:.0f} queries each; "
+                f"{len(paid):,} rewards and ledger entries"
+            )
+        entries = paid.entry_id
+        cards = entries.card_id
+        card_of = {entry.partner_id.id: entry.card_id.id for entry in entries}
+
+        chains = [(friend, second, friend._referral_chain()) for friend, _first, second in purchases]
+        name = f"referral: SQL floor, the same rows in 3 plain statements per purchase, {orders} purchases"
+        with Step(rows, name) as step:
+            for friend, second, chain in chains:
+                reward_rows = [
+                    (program.id, company.id, friend.id, referrer.id, level, second.id, f"floor-{second.id}", points)
+                    for level, (referrer, points) in enumerate(zip(chain, (5.0, 3.0, 1.0)), start=1)
+                ]
+                cr.execute(
+                    SQL(
+                        """
+                        INSERT INTO referral_reward (program_id, company_id, friend_id, referrer_id, level, kind,
+                                                     date, source_model, source_id, payment_ref, base_amount,
+                                                     percent, points, capped_points)
+                        SELECT v.program, v.company, v.friend, v.referrer, v.level, 'percent', NOW(),
+                               'account.move', v.source, v.ref, 100, v.points, v.points, 0
+                          FROM (VALUES %s) AS v(program, company, friend, referrer, level, source, ref, points)
+                        """,
+                        SQL(", ").join(SQL("%s", row) for row in reward_rows),
+                    )
+                )
+                entry_rows = [(card_of[referrer.id], program.id, company.id, referrer.id, points, second.id)
+                              for referrer, points in zip(chain, (5.0, 3.0, 1.0))]
+                cr.execute(
+                    SQL(
+                        """
+                        INSERT INTO loyalty_points_entry (card_id, program_id, company_id, partner_id, date, kind,
+                                                          origin, points, remaining, is_lot, is_pending,
+                                                          order_model, order_id)
+                        SELECT v.card, v.program, v.company, v.partner, NOW(), 'earn', 'referral', v.points,
+                               v.points, TRUE, FALSE, 'account.move', v.source
+                          FROM (VALUES %s) AS v(card, program, company, partner, points, source)
+                        """,
+                        SQL(", ").join(SQL("%s", row) for row in entry_rows),
+                    )
+                )
+                cr.execute(
+                    SQL(
+                        "UPDATE loyalty_card SET points = loyalty_card.points + v.points "
+                        "FROM (VALUES %s) AS v(card, points) WHERE loyalty_card.id = v.card",
+                        SQL(", ").join(SQL("%s", (row[0], row[4])) for row in entry_rows),
+                    )
+                )
+            seconds = time.perf_counter() - step.t0
+            step.note = f"{seconds / orders * 1000:.2f} ms per purchase, {len(cards):,} cards"
+        cr.rollback()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,2 @@
+from . import referral_report
+from . import referral_funnel_report
