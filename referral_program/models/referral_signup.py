@@ -198,7 +198,8 @@ class ReferralSignup(models.Model):
             _logger.info("Referral sign-up through %s refused: %s", referrer.referral_code, error)
             return refuse(_("This invitation cannot be used for you: ask the front desk."), "fraud check")
         self._log_attempt(dict(log, partner_id=partner.id), "created", False)
-        return dict(page, state="done", status=200, partner=partner, created=True, **self._welcome_values(partner, True))
+        welcome = self._welcome_values(partner, True)
+        return dict(page, state="done", status=200, partner=partner, created=True, **welcome)
 
     @api.model
     def _sign_up_existing(self, partner, referrer, page, log):

@@ -28,7 +28,9 @@ class TestNpsPromoterJourney(CustomerMessagesCommon):
                 "events_since": "2025-01-01",
                 "holdout_percent": 0,
                 "stop_on_purchase": False,
-                "step_ids": [(0, 0, {"sequence": 10, "delay_days": 0, "window_days": 2, "mailing_id": cls.mailing_sms.id})],
+                "step_ids": [
+                    (0, 0, {"sequence": 10, "delay_days": 0, "window_days": 2, "mailing_id": cls.mailing_sms.id})
+                ],
             }
         )
         cls.petya = cls.make_customer("Petya Promoter", "petya@example.com", "+7 916 800-00-01")
