@@ -9,3 +9,5 @@ from . import test_referral_pos
 from . import test_referral_fraud
 from . import test_referral_lock
 from . import test_referral_signup
+from . import test_referral_flags
+from . import test_referral_review
