@@ -23,10 +23,12 @@
         "views/referral_signup_views.xml",
         "views/referral_signup_templates.xml",
         "views/portal_loyalty_templates.xml",
+        "views/referral_review_views.xml",
         "wizard/referral_referrer_change_views.xml",
         "security/referral_report_security.xml",
         "report/referral_report_views.xml",
         "report/referral_funnel_report_views.xml",
+        "wizard/referral_reward_reject_views.xml",
         "views/referral_program_menus.xml",
     ],
     "assets": {

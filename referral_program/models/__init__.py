@@ -4,6 +4,10 @@ from . import res_partner_welcome_coupon
 from . import referral_rate
 from . import loyalty_program
 from . import referral_reward
+from . import referral_reward_review
+from . import referral_flag
+from . import res_partner_referral_flag
+from . import loyalty_program_referral_review
 from . import referral_signup
 from . import referral_link_visit
 from . import res_partner_portal

@@ -9,7 +9,8 @@ class AccountMove(models.Model):
     """Customer invoices and referrals: each payment registered on an invoice
     pays the referrers of its customer their rate of the share it paid (never
     the posting); a posted credit note takes back the same share of what its
-    invoice paid them. Invoices of POS orders are left out: their order paid
+    invoice paid them, or reduces the rewards of it still held for a
+    manager's review. Invoices of POS orders are left out: their order paid
     the referrers."""
 
     _inherit = "account.move"
@@ -21,6 +22,7 @@ class AccountMove(models.Model):
 
     def _referral_claw_back_credit_notes(self):
         Card = self.env["loyalty.card"]
+        Reward = self.env["referral.reward"]
         for credit_note in self.filtered(
             lambda m: m.move_type == "out_refund" and m.reversed_entry_id.move_type == "out_invoice"
         ):
@@ -28,6 +30,14 @@ class AccountMove(models.Model):
             Card._points_reverse_refund(
                 original, credit_note, original.amount_total, credit_note.amount_total, origins=("referral",)
             )
+            if original.amount_total > 0:
+                # the credit notes of an invoice, whoever posted them
+                refunded = sum(
+                    self.sudo()
+                    .search([("reversed_entry_id", "=", original.id), ("state", "=", "posted")])
+                    .mapped("amount_total")
+                )
+                Reward._referral_reduce_held(original, refunded / original.amount_total)
 
     def _referral_payments(self):
         """{counterpart move: amount in company currency} that paid this

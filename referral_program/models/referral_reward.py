@@ -8,6 +8,12 @@ from odoo.exceptions import UserError
 from ..tools import referral_rewards
 
 KINDS = [("percent", "Share of the purchase"), ("bonus", "First purchase bonus")]
+STATES = [
+    ("held", "To Review"),
+    ("paid", "Paid"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled by a Refund"),
+]
 
 
 class ReferralReward(models.Model):
@@ -18,6 +24,9 @@ class ReferralReward(models.Model):
     registered on an invoice (``_referral_pay``); the points themselves are
     a ledger entry of origin ``referral`` on the referrer's card, linked to
     the friend's order or invoice, so that a refund takes them back.
+
+    The rewards of a friend flagged as suspicious are held: no points until
+    a manager approves them (referral_reward_review.py).
     """
 
     _name = "referral.reward"
@@ -54,6 +63,15 @@ class ReferralReward(models.Model):
         "Points over the Cap", digits=(16, 2), readonly=True, help="Points not credited: the monthly cap was reached."
     )
     entry_id = fields.Many2one("loyalty.points.entry", "Ledger Entry", readonly=True, ondelete="set null")
+    state = fields.Selection(
+        STATES,
+        required=True,
+        default="paid",
+        readonly=True,
+        index=True,
+        help="Paid: the points are on the referrer's card. To Review: the friend was flagged as suspicious, the "
+        "points wait for a manager's approval. Rejected by a manager, or cancelled by a refund while held: no points.",
+    )
     bonus_friend_id = fields.Many2one("res.partner", readonly=True, ondelete="cascade")
 
     _sql_constraints = [
@@ -80,6 +98,11 @@ class ReferralReward(models.Model):
             raise UserError(_("Referral rewards cannot be changed; adjust the referrer's points instead."))
         return super().write(vals)
 
+    def _referral_write_bookkeeping(self, vals):
+        """Write what the server keeps on these rewards (their ledger entry,
+        their review, refunds of held points), past the guard of ``write``."""
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Referral rewards cannot be deleted; adjust the referrer's points instead."))
@@ -94,7 +117,9 @@ class ReferralReward(models.Model):
         ``source`` (a POS order or an invoice) that paid ``base_amount``
         untaxed, in ``currency``: each level once per payment (a payment seen
         again pays nothing more), in every programme of ``company`` that pays
-        referrals. Returns the rewards created."""
+        referrals. The rewards of a flagged friend are held, uncapped and
+        uncredited: the cap applies when a manager approves them. Returns the
+        rewards created."""
         Reward = self.sudo()
         if not friend or base_amount <= 0:
             return Reward
@@ -117,6 +142,7 @@ class ReferralReward(models.Model):
         )
         if programs.filtered("referral_first_purchase_bonus") and friend._referral_has_paid_purchase(exclude=source):
             bonus_paid = set(programs.ids)  # not the friend's first paid purchase
+        held = self._referral_holds(friend)
         used = self._referral_month_points(programs, chain, date)
         vals_list = []
         for program in programs:
@@ -132,8 +158,11 @@ class ReferralReward(models.Model):
                     due.append(("bonus", 0.0, referral_rewards.round_points(bonus)))
                 for kind, percent, points in due:
                     key = (program.id, referrer.id)
-                    credited = referral_rewards.capped(points, program.referral_monthly_cap, used.get(key, 0.0))
-                    used[key] = used.get(key, 0.0) + credited
+                    if held:
+                        credited = points
+                    else:
+                        credited = referral_rewards.capped(points, program.referral_monthly_cap, used.get(key, 0.0))
+                        used[key] = used.get(key, 0.0) + credited
                     vals_list.append(
                         {
                             "program_id": program.id,
@@ -149,6 +178,7 @@ class ReferralReward(models.Model):
                             "points": credited,
                             "capped_points": referral_rewards.round_points(points - credited),
                             "bonus_friend_id": friend.id if kind == "bonus" else False,
+                            "state": "held" if held else "paid",
                         }
                     )
         if not vals_list:
@@ -156,15 +186,28 @@ class ReferralReward(models.Model):
         rewards = Reward.create(vals_list)
         # the UNIQUE constraints stop a payment that another transaction just paid
         self.env.flush_all()
-        rewards._referral_credit(source)
+        rewards.filtered(lambda reward: reward.state == "paid")._referral_credit(source)
         return rewards
 
     @api.model
+    def _referral_holds(self, friend):
+        """True when the rewards of ``friend``'s purchases wait for a
+        manager: the friend (or their company) is flagged as suspicious."""
+        # flags are read for whoever's purchase is paid
+        return bool(
+            self.env["referral.flag"]
+            .sudo()
+            .search_count([("partner_id", "in", (friend | friend.commercial_partner_id).ids)], limit=1)
+        )
+
+    @api.model
     def _referral_month_points(self, programs, referrers, date):
-        """{(program id, referrer id): referral points credited in ``date``'s month}."""
+        """{(program id, referrer id): referral points credited in ``date``'s
+        month (paid rewards of purchases paid that month)}."""
         start = date.replace(day=1)
         rows = self.sudo()._read_group(
             [
+                ("state", "=", "paid"),
                 ("program_id", "in", programs.ids),
                 ("referrer_id", "in", [referrer.id for referrer in referrers]),
                 ("date", ">=", datetime.combine(start, time.min)),
@@ -201,4 +244,4 @@ class ReferralReward(models.Model):
                 reason = _("Referral, level %(level)s: %(friend)s", level=reward.level, friend=reward.friend_id.name)
             entry = card._points_earn(reward.points, origin="referral", source=source, reason=reason)
             # the ledger entry is the reward's bookkeeping, not a change of it
-            super(ReferralReward, reward).write({"entry_id": entry.id})
+            reward._referral_write_bookkeeping({"entry_id": entry.id})

@@ -248,4 +248,8 @@ class ReferralSignup(models.Model):
 
     @api.model
     def _log_attempt(self, log, result, reason):
-        self.sudo().create(dict(log, result=result, reason=reason or False))
+        attempt = self.sudo().create(dict(log, result=result, reason=reason or False))
+        if result in ("created", "linked") and attempt.partner_id:
+            # the sign-ups from one address are counted on this log
+            attempt.partner_id._referral_flag_suspicious()
+        return attempt

@@ -19,12 +19,16 @@ class ResPartner(models.Model):
             values["referral"] = False
             return values
         rewards = self.env["referral.reward"].sudo()._read_group(
-            [("referrer_id", "=", partner.id)], ["friend_id", "level"], ["points:sum"]
+            [("referrer_id", "=", partner.id), ("state", "in", ("paid", "held"))],
+            ["friend_id", "level", "state"],
+            ["points:sum", "refunded_points:sum"],
         )
         by_friend = {}
-        through_others = 0.0
-        for friend, level, points in rewards:
-            if level == 1:
+        through_others = pending = 0.0
+        for friend, level, state, points, refunded in rewards:
+            if state == "held":
+                pending += points - refunded
+            elif level == 1:
                 by_friend[friend.id] = by_friend.get(friend.id, 0.0) + points
             else:
                 through_others += points
@@ -48,5 +52,7 @@ class ResPartner(models.Model):
                 for friend in partner.referral_ids.sorted("create_date", reverse=True)
             ],
             "through_others": through_others,
+            # rewards of friends flagged for a check: not spendable until a manager approves them
+            "pending": round(pending, 2),
         }
         return values

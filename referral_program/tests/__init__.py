@@ -13,3 +13,5 @@ from . import test_referral_welcome
 from . import test_referral_invite_journey
 from . import test_referral_pos_customer
 from . import test_referral_report
+from . import test_referral_flags
+from . import test_referral_review
