@@ -4,8 +4,9 @@ What a referrer's link and friends brought, from the records that already
 keep it: visits of the link (``referral.link.visit``), sign-ups through it
 (``referral.signup``, new or linked customers), the rewards paid on the
 friends' payments (``referral.reward``: friends who paid, their paid
-untaxed revenue, the points credited) and the referrer's ledger (points
-still pending, points taken back by refunds). The chain depth is how many
+untaxed revenue, the points credited, those held for a manager's review as
+pending; rejected and cancelled rewards count nowhere) and the referrer's
+ledger (points still pending, points taken back by refunds). The chain depth is how many
 levels of friends of friends hang below the referrer.
 
 The company of a row is the company of its records: the link's company
@@ -31,7 +32,7 @@ class ReferralReport(models.Model):
         "referral.signup": ["referrer_id", "company_id", "result"],
         "referral.reward": [
             "referrer_id", "friend_id", "company_id", "level", "kind", "source_model", "source_id", "payment_ref",
-            "base_amount", "points",
+            "base_amount", "points", "state",
         ],
         "loyalty.points.entry": [
             "card_id", "partner_id", "company_id", "kind", "origin", "points", "remaining", "is_pending",
@@ -62,7 +63,10 @@ class ReferralReport(models.Model):
         "Points Paid", digits=(16, 2), readonly=True, help="Referral points credited, every level of the chain."
     )
     points_pending = fields.Float(
-        "Points Pending", digits=(16, 2), readonly=True, help="Referral points credited but not spendable yet."
+        "Points Pending",
+        digits=(16, 2),
+        readonly=True,
+        help="Referral points not spendable yet: held for a manager's review, or credited and still pending.",
     )
     points_taken_back = fields.Float(
         "Points Taken Back", digits=(16, 2), readonly=True, help="Referral points that refunds took back."
@@ -94,7 +98,7 @@ class ReferralReport(models.Model):
                 SELECT DISTINCT ON (r.company_id, r.source_model, r.source_id, r.payment_ref)
                        r.referrer_id, r.company_id, r.friend_id, r.base_amount
                   FROM referral_reward r
-                 WHERE r.level = 1 AND r.kind = 'percent'
+                 WHERE r.level = 1 AND r.kind = 'percent' AND r.state IN ('paid', 'held')
                  ORDER BY r.company_id, r.source_model, r.source_id, r.payment_ref, r.id
             ),
             referral_lots AS (
@@ -119,8 +123,10 @@ class ReferralReport(models.Model):
                   FROM payments pay
                  GROUP BY pay.referrer_id, pay.company_id
                 UNION ALL
-                SELECT r.referrer_id, r.company_id, 0, 0, 0, 0, SUM(r.points), 0, 0
+                SELECT r.referrer_id, r.company_id, 0, 0, 0, 0,
+                       SUM(r.points) FILTER (WHERE r.state = 'paid'), SUM(r.points) FILTER (WHERE r.state = 'held'), 0
                   FROM referral_reward r
+                 WHERE r.state IN ('paid', 'held')
                  GROUP BY r.referrer_id, r.company_id
                 UNION ALL
                 SELECT e.partner_id, e.company_id, 0, 0, 0, 0, 0, SUM(e.remaining), 0

@@ -122,6 +122,33 @@ class TestReferralReport(AccountTestInvoicingCommon, ReferralRewardsMixin):
         )
         self.assertEqual(rows.referrer_id.ids, [self.carl.id, self.boris.id, self.dora.id, self.anna.id])
 
+    def test_held_rewards_are_pending_until_reviewed(self):
+        """Gleb shares a phone with Eva's household: the rewards of his
+        purchase wait for a manager, pending in the report, not paid; once
+        rejected they count nowhere, and his payment no longer either."""
+        Partner = self.env["res.partner"].sudo()
+        Partner.create({"name": "Eva's husband", "parent_id": self.eva.id, "phone": "+7 903 555-66-77"})
+        gleb = Partner.create({"name": "Gleb", "phone": "+7 903 555-66-77", "referred_by_id": self.eva.id})
+        self.assertTrue(gleb.referral_flag_ids)
+        with freeze_time("2026-03-01 10:00:00"):
+            self._pay(self._invoice(100, gleb))
+        held = self.referral_rewards([("friend_id", "=", gleb.id)])
+        self.assertEqual(set(held.mapped("state")), {"held"})
+        before = self.report()
+        eva = self.env["referral.report"].with_user(self.user_loyalty).search([("referrer_id", "=", self.eva.id)])
+        # visits, sign-ups, friends who paid, revenue, points paid, pending, taken back, depth
+        self.assertEqual(
+            [eva[name] for name in ("paid_friend_count", "revenue", "points_paid", "points_pending")], [1, 100, 0, 5]
+        )
+        self.assertEqual(before[self.dora][4:6], [20, 3], "Dora: 20 paid (Eva's purchase), 3 held (Gleb's)")
+        held.sudo()._referral_reject("same family")
+        self.assertEqual(self.report()[self.dora][4:6], [20, 0])
+        self.env.invalidate_all()
+        self.assertFalse(
+            self.env["referral.report"].with_user(self.user_loyalty).search([("referrer_id", "=", self.eva.id)]),
+            "a rejected referral leaves the referrer nothing",
+        )
+
     def test_funnel_counts(self):
         Funnel = self.env["referral.funnel.report"].with_user(self.user_loyalty)
         counts = {
