@@ -141,7 +141,12 @@ class TestReferralReport(AccountTestInvoicingCommon, ReferralRewardsMixin):
             [eva[name] for name in ("paid_friend_count", "revenue", "points_paid", "points_pending")], [1, 100, 0, 5]
         )
         self.assertEqual(before[self.dora][4:6], [20, 3], "Dora: 20 paid (Eva's purchase), 3 held (Gleb's)")
-        held.sudo()._referral_reject("same family")
+        manager = new_test_user(
+            self.env,
+            login="ref_report_manager",
+            groups="base.group_user,loyalty_lifecycle.loyalty_lifecycle_group_manager",
+        )
+        held.with_user(manager)._referral_reject("same family")
         self.assertEqual(self.report()[self.dora][4:6], [20, 0])
         self.env.invalidate_all()
         self.assertFalse(

@@ -456,8 +456,9 @@ class TestScreenshots(HttpCase):
             "document.querySelector('.o_pivot table tbody tr')",
             "the NPS pivot",
         )
+        answered = Report.search_count([("answered", "=", 1)])
         total = self._texts(".o_pivot table tbody tr:first-child td")
-        self.assertEqual(total, [f"{overall:.1f}"], "the NPS of every answer")
+        self.assertEqual(total[:2], [f"{overall:.1f}", str(answered)], "the NPS and the count of every answer")
         self._shot("nps_analysis")
 
     def test_journey_form(self):
