@@ -11,7 +11,7 @@ code at the till, as with any coupon of Odoo's Loyalty."""
 
 from odoo import _, api, fields, models
 
-CUSTOMER_BASE_USER = "loyalty_lifecycle.loyalty_lifecycle_group_user"
+from .res_partner import CUSTOMER_BASE_USER
 
 
 class ResPartner(models.Model):
